@@ -1,0 +1,1 @@
+# src/fcgi: filled in by its component

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/ci.sh -- the whole test suite from a clean clone on Debian 12:
+# installs the packages it needs, builds with AddressSanitizer and UBSan
+# and warnings as errors, runs every unit and integration test (make check),
+# and ends with the line "N passed, N failed".
+#
+#   JOBQ_SKIP_APT=1   do not run apt-get (packages already there)
+#   JOBQ_NO_SAN=1     build without sanitizers
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+if [ -z "${JOBQ_SKIP_APT:-}" ]; then
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2046
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		$(grep -v '^#' tests/packages.txt) >/dev/null
+fi
+
+san="--enable-asan --enable-ubsan"
+[ -n "${JOBQ_NO_SAN:-}" ] && san=
+autoreconf -fi >/dev/null 2>&1
+rm -rf build-ci
+mkdir build-ci
+cd build-ci
+"$top/configure" -q --enable-werror $san
+make -j2 >build.log 2>&1 || { tail -50 build.log; echo "0 passed, 1 failed"; exit 1; }
+rc=0
+make -j2 check || rc=$?
+log=test-suite.log
+if [ ! -f "$log" ]; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# Show what failed, then count every TAP result of every test.
+for t in $(sed -n 's/^\(FAIL\|ERROR\): \(.*\)$/\2/p' "$log" | sort -u); do
+	echo "=== $t ==="; tail -40 "$t.log" 2>/dev/null
+done
+summary() { sed -n "s/^# $1: *\([0-9]*\)$/\1/p" "$log" | head -1; }
+pass=$(( $(summary PASS) + $(summary XFAIL) ))
+fail=$(( $(summary FAIL) + $(summary ERROR) + $(summary XPASS) ))
+skip=$(summary SKIP)
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+echo "$pass passed, $fail failed, ${skip:-0} skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,1 @@
+# worker: filled in by its component
