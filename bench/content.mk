@@ -1,0 +1,1 @@
+# bench/content.mk: benchmarks of the content component

@@ -1,0 +1,1 @@
+# bench/fcgi.mk: benchmarks of the fcgi component

@@ -1,0 +1,1 @@
+# bench/queue.mk: library claim+complete benchmark

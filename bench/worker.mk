@@ -1,0 +1,1 @@
+# bench/worker.mk: benchmarks of the worker component
