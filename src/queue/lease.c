@@ -154,7 +154,8 @@ jobq_claim(jobq *q, const char *worker, const char *const *types, int max,
 		return err;
 	}
 	/* RETURNING gives rows in no set order; hand them out in claim order. */
-	qsort(keys, cnt, sizeof(*keys), cmp_claim);
+	if (cnt > 0)
+		qsort(keys, cnt, sizeof(*keys), cmp_claim);
 	for (size_t i = 0; i < cnt; i++)
 		sorted[i] = v[keys[i].idx];
 	free(v);

@@ -73,11 +73,13 @@ jobq_list(jobq *q, const struct jobq_filter *f, struct jobq_job **jobs,
 
 	*jobs = NULL;
 	*n = 0;
+	/* Parse first: the caller may pass the previous page's next_cursor
+	 * buffer as both the cursor and the place for the next one. */
+	if (parse_cursor(f->cursor, &after) < 0)
+		return db_set_error(q, JOBQ_ERR_INVALID, "cursor: malformed");
 	next_cursor[0] = '\0';
 	if (limit < 1 || limit > LIST_MAX)
 		return db_set_error(q, JOBQ_ERR_INVALID, "limit: expected 1..%d", LIST_MAX);
-	if (parse_cursor(f->cursor, &after) < 0)
-		return db_set_error(q, JOBQ_ERR_INVALID, "cursor: malformed");
 	if (f->status >= JOBQ_NSTATUS || f->status < -1)
 		return db_set_error(q, JOBQ_ERR_INVALID, "status: unknown");
 	if (f->type != NULL && !jobq_type_valid(f->type))
