@@ -10,3 +10,5 @@ tests_unit_test_queue_LDADD = $(JOBQ_LIBS)
 tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/tap.h
 tests_unit_test_common_LDADD = $(JOBQ_LIBS)
 TESTS += tests/unit/test_queue tests/unit/test_common
+TESTS += tests/unit/jobqctl.sh
+EXTRA_DIST += tests/unit/jobqctl.sh

@@ -251,7 +251,8 @@ config_load(struct config *c, const char *file, char *err, size_t errsz)
 		return -1;
 	for (int k = 0; k < CFG_NKEYS; k++) {
 		const char *v = getenv(keys[k].name);
-		if (v != NULL && config_set(c, (enum cfg_key)k, v, err, errsz) < 0)
+		/* An empty variable counts as unset, as in systemd files. */
+		if (v != NULL && *v != '\0' && config_set(c, (enum cfg_key)k, v, err, errsz) < 0)
 			return -1;
 	}
 	return 0;

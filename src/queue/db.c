@@ -178,12 +178,19 @@ db_stmt(jobq *q, enum stmt_id id)
 	return st;
 }
 
+/* Runs sql; on failure the message starts with what (or the SQL). */
+static int
+exec_as(jobq *q, const char *sql, const char *what)
+{
+	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(q, what ? what : sql);
+	return JOBQ_OK;
+}
+
 int
 db_exec(jobq *q, const char *sql)
 {
-	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(q, sql);
-	return JOBQ_OK;
+	return exec_as(q, sql, NULL);
 }
 
 int
@@ -312,10 +319,10 @@ jobq_open(const struct jobq_options *opt, jobq **out)
 	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;"
 	    " PRAGMA journal_size_limit = 67108864;",
 	    opt->synchronous == JOBQ_SYNC_NORMAL ? "NORMAL" : "FULL");
-	if ((err = db_exec(q, pragmas)) != JOBQ_OK)
+	if ((err = exec_as(q, pragmas, q->path)) != JOBQ_OK)
 		return err;
 	if (!opt->readonly) {
-		if ((err = db_exec(q, "PRAGMA journal_mode = WAL")) != JOBQ_OK)
+		if ((err = exec_as(q, "PRAGMA journal_mode = WAL", q->path)) != JOBQ_OK)
 			return err;
 		if ((err = schema_migrate(q)) != JOBQ_OK)
 			return err;

@@ -751,6 +751,7 @@ test_faults(void)
 		struct jobq_new bn = {.type = "noop", .payload = big};
 		int r = jobq_enqueue(cq, &bn, &e);
 		printf("# disk-full enqueue: %s (%s)\n", jobq_strerror(r), jobq_errmsg(cq));
+		fflush(stdout);
 		jobq_close(cq);
 		_exit(r == JOBQ_ERR_FULL || r == JOBQ_ERR_IO ? 0 : 11);
 	}
