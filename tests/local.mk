@@ -12,3 +12,5 @@ tests_unit_test_common_LDADD = $(JOBQ_LIBS)
 TESTS += tests/unit/test_queue tests/unit/test_common
 TESTS += tests/unit/jobqctl.sh
 EXTRA_DIST += tests/unit/jobqctl.sh
+TESTS += tests/unit/envfile.sh
+EXTRA_DIST += tests/unit/envfile.sh deploy/jobq.env
