@@ -1,1 +1,9 @@
-# worker: filled in by its component
+# worker: jobq-worker, the daemon that runs jobs (issue 4).
+sbin_PROGRAMS += jobq-worker
+jobq_worker_SOURCES = \
+	worker/main.c worker/worker.h \
+	worker/slot.c worker/runner.c worker/finish.c \
+	worker/wake.c worker/recover.c \
+	worker/proto.c worker/proto.h \
+	src/common/cli.c src/common/cli.h
+jobq_worker_LDADD = $(WORK_LIBS)
