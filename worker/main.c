@@ -26,7 +26,7 @@
 #include "common/log.h"
 #include "jobtypes.h"
 
-#define MAX_BATCH 64             /* jobs per claim and per finish write */
+#define MAX_BATCH 256            /* jobs per claim and per finish write */
 #define PREFETCH_BUDGET_US 10000 /* claim ahead what runners finish in this */
 #define PREFETCH_BELOW_US 5000   /* only for jobs shorter than this */
 #define FLUSH_AFTER_MS 20        /* oldest unwritten outcome waits at most this */
@@ -34,15 +34,6 @@
 
 static const char synopsis[] = "[--concurrency N] [--poll-interval MS]"
     " [--types a,b] [--once]";
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Builds the list of types to claim: --types (each must be registered),
  * or every registered type, so a job of a type this build does not know
@@ -107,13 +98,15 @@ static void
 try_claim(struct worker *w)
 {
 	size_t have = w->nlocal - w->local_head;
-	size_t room = (size_t)(count_state(w, SLOT_IDLE) + count_state(w, SLOT_STARTING)) +
-	    prefetch(w);
+	size_t free_slots = (size_t)(count_state(w, SLOT_IDLE) +
+	    count_state(w, SLOT_STARTING));
+	size_t ahead = prefetch(w), room = free_slots + ahead;
 	struct jobq_job *jobs = NULL;
 	size_t n = 0;
 	int err;
 
-	if (room <= have)
+	/* Refill in batches: with prefetch, only once half of it is used. */
+	if (room <= have || (ahead > 0 && have > free_slots + ahead / 2))
 		return;
 	room -= have;
 	if (room > MAX_BATCH)
@@ -158,17 +151,42 @@ try_claim(struct worker *w)
 	}
 }
 
+/* Hands claimed jobs to idle runners: one each, or for tiny jobs (when
+ * prefetching) a share of up to SLOT_BATCH, which the runner works through
+ * without a round trip to the supervisor between jobs. */
 static void
 dispatch(struct worker *w)
 {
-	for (int i = 0; i < w->concurrency && w->local_head < w->nlocal; i++) {
+	int idle = count_state(w, SLOT_IDLE);
+
+	for (int i = 0; i < w->concurrency && idle > 0; i++) {
 		struct slot *s = &w->slots[i];
+		size_t avail;
+		int k = 0;
+
+		/* Skip jobs canceled while they waited here. */
+		while (w->local_head < w->nlocal && w->local[w->local_head].id[0] == '\0')
+			jobq_job_clear(&w->local[w->local_head++]);
+		if ((avail = w->nlocal - w->local_head) == 0)
+			break;
 		if (s->state != SLOT_IDLE)
 			continue;
-		s->job = w->local[w->local_head++];
-		memset(&w->local[w->local_head - 1], 0, sizeof(struct jobq_job));
-		if (slot_dispatch(w, s) < 0) {
-			/* Its death is reaped and the job finished as crashed. */
+		size_t share = prefetch(w) > 0 ? (avail + (size_t)idle - 1) / (size_t)idle : 1;
+		if (share > SLOT_BATCH)
+			share = SLOT_BATCH;
+		struct jobq_job tmp[SLOT_BATCH];
+		while ((size_t)k < share && w->local_head < w->nlocal) {
+			struct jobq_job *j = &w->local[w->local_head++];
+			if (j->id[0] == '\0') {
+				jobq_job_clear(j);
+				continue;
+			}
+			tmp[k++] = *j;
+			memset(j, 0, sizeof(*j));
+		}
+		idle--;
+		if (k > 0 && slot_dispatch(w, s, tmp, k) < 0) {
+			/* Its death is reaped and the jobs finished then. */
 		}
 	}
 	if (w->local_head == w->nlocal)
@@ -192,8 +210,8 @@ heartbeat(struct worker *w)
 	for (size_t c = 0; cancel && cancel[c]; c++) {
 		for (int i = 0; i < w->concurrency; i++) {
 			struct slot *s = &w->slots[i];
-			if (s->state == SLOT_BUSY && strcmp(s->job.id, cancel[c]) == 0) {
-				s->job.cancel_requested = 1;
+			if (s->state == SLOT_BUSY && strcmp(SLOT_JOB(s)->id, cancel[c]) == 0) {
+				SLOT_JOB(s)->cancel_requested = 1;
 				slot_stop(w, s, KILL_CANCEL);
 			}
 		}
@@ -263,7 +281,8 @@ read_signals(struct worker *w)
 				log_event(LOG_LVL_INFO, "log_reopened", NULL);
 			break;
 		case SIGCHLD:
-			break;   /* reaped below, every turn */
+			w->child_exited = 1;   /* reaped at the top of the loop */
+			break;
 		default:
 			break;
 		}
@@ -388,7 +407,10 @@ run(struct worker *w)
 		int nfd = 0, busy;
 
 		now = clock_mono_ms();
-		slot_reap(w);
+		if (w->child_exited) {
+			w->child_exited = 0;
+			slot_reap(w);
+		}
 		if (!w->stopping)
 			spawn_missing(w, now);
 		dispatch(w);
@@ -451,19 +473,9 @@ run(struct worker *w)
 		for (int i = 0; i < w->concurrency; i++) {
 			struct slot *s = &w->slots[i];
 			if (pfd[2 + i].revents && s->fd == pfd[2 + i].fd) {
-				enum slot_state before = s->state;
-				int64_t t0 = before == SLOT_BUSY ? s->started_mono : 0;
-				int64_t us0 = mono_us();
 				slot_read(w, s);
-				if (before == SLOT_BUSY && s->state != SLOT_BUSY) {
-					/* Running mean of job time, for prefetch. */
-					double ms = (double)(clock_mono_ms() - t0);
-					if (ms < 1)
-						ms = (double)(mono_us() - us0) / 1000.0 + 0.05;
-					w->avg_run_ms = w->avg_run_ms <= 0 ? ms :
-					    w->avg_run_ms * 0.9 + ms * 0.1;
-					w->want_claim |= !w->stopping;
-				}
+				if (s->state != SLOT_BUSY && !w->stopping)
+					w->want_claim = 1;
 			}
 		}
 	}

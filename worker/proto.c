@@ -4,6 +4,8 @@
 #include "worker/proto.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -39,6 +41,11 @@ proto_send(int fd, uint8_t kind, const void *a, size_t alen,
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd p = {.fd = fd, .events = POLLOUT};
+				poll(&p, 1, 1000);
+				continue;
+			}
 			return -1;
 		}
 		while (i < n && (size_t)w >= iov[i].iov_len) {
@@ -49,6 +56,44 @@ proto_send(int fd, uint8_t kind, const void *a, size_t alen,
 			iov[i].iov_base = (char *)iov[i].iov_base + w;
 			iov[i].iov_len -= (size_t)w;
 		}
+	}
+	return 0;
+}
+
+size_t
+proto_frame(char *buf, size_t size, uint8_t kind, const char *id,
+    const char *type, int attempt, const char *payload)
+{
+	int n = snprintf(buf + HDR, size - HDR, "%s%c%s%c%d%c%s", id, 0, type, 0,
+	    attempt, 0, payload);
+	uint32_t len = n < 0 ? 0 : (uint32_t)n;
+
+	memset(buf, 0, HDR);
+	buf[0] = (char)(len >> 24);
+	buf[1] = (char)(len >> 16);
+	buf[2] = (char)(len >> 8);
+	buf[3] = (char)len;
+	buf[4] = (char)kind;
+	return HDR + len;
+}
+
+int
+proto_write(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd p = {.fd = fd, .events = POLLOUT};
+				poll(&p, 1, 1000);
+				continue;
+			}
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
 	}
 	return 0;
 }

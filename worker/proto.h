@@ -42,6 +42,12 @@ struct inbuf {
  * skipped).  Blocks until written.  Returns 0, or -1 if the peer is gone. */
 int proto_send(int fd, uint8_t kind, const void *a, size_t alen,
     const void *b, size_t blen, const void *c, size_t clen);
+/* Formats a job frame (id \0 type \0 attempt \0 payload) into buf, which
+ * must hold it.  Returns its length. */
+size_t proto_frame(char *buf, size_t size, uint8_t kind, const char *id,
+    const char *type, int attempt, const char *payload);
+/* Writes all of buf, waiting while the socket is full.  Returns 0 or -1. */
+int proto_write(int fd, const char *buf, size_t len);
 /* Reads what is available into b (one read).  Returns bytes read, 0 at
  * end of file, -1 on error (EAGAIN/EINTR included). */
 long proto_fill(int fd, struct inbuf *b);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -76,35 +77,64 @@ slot_spawn(struct worker *w, struct slot *s)
 	return 0;
 }
 
-int
-slot_dispatch(struct worker *w, struct slot *s)
+/* The job batch[cur] starts now (in order, right after the one before). */
+static int64_t
+mono_us(void)
 {
-	char att[16], wait[32];
-	struct jobq_job *j = &s->job;
-	const char *payload = j->payload ? j->payload : "{}";
-	int64_t now = clock_mono_ms();
+	struct timespec ts;
 
-	snprintf(att, sizeof(att), "%d", j->attempts);
-	s->state = SLOT_BUSY;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+job_begins(struct worker *w, struct slot *s, int64_t now)
+{
 	s->started_mono = now;
+	s->started_us = mono_us();
 	s->deadline_mono = now + w->timeout_ms;
-	s->kill = KILL_NONE;
 	s->prog_dirty = 0;
 	s->prog_written_mono = 0;
-	snprintf(wait, sizeof(wait), "%lld", (long long)(j->started_at -
-	    (j->run_at > j->created_at ? j->run_at : j->created_at)));
-	log_event(LOG_LVL_INFO, "job_started", "job=%s type=%s attempt=%d"
-	    " runner=%d wait_ms=%s", j->id, j->type, j->attempts, (int)s->pid,
-	    wait);
-	/* One frame: id \0 type \0 attempt \0 payload. */
-	char head[JOBQ_ID_SIZE + JOBQ_TYPE_MAX + 20];
-	int hl = snprintf(head, sizeof(head), "%s%c%s%c%s%c", j->id, 0,
-	    j->type, 0, att, 0);
-	if (hl < 0 || (size_t)hl >= sizeof(head) ||
-	    proto_send(s->fd, P_JOB, head, (size_t)hl, payload, strlen(payload),
-	    NULL, 0) < 0)
-		return -1;   /* the reaper finishes the job */
-	return 0;
+}
+
+int
+slot_dispatch(struct worker *w, struct slot *s, struct jobq_job *jobs, int n)
+{
+	size_t need = 0, len = 0;
+	char *buf;
+	int rc = 0;
+
+	s->state = SLOT_BUSY;
+	s->kill = KILL_NONE;
+	s->nbatch = n;
+	s->cur = 0;
+	job_begins(w, s, clock_mono_ms());
+	for (int i = 0; i < n; i++) {
+		s->batch[i] = jobs[i];
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		need += 8 + JOBQ_ID_SIZE + strlen(s->batch[i].type) + 16 +
+		    (s->batch[i].payload ? strlen(s->batch[i].payload) : 2) + 1;
+	}
+	if ((buf = malloc(need)) == NULL)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct jobq_job *j = &s->batch[i];
+		const char *payload = j->payload ? j->payload : "{}";
+
+		/* A batch of tiny jobs logs only their outcomes. */
+		if (n == 1)
+			log_event(LOG_LVL_INFO, "job_started", "job=%s type=%s"
+			    " attempt=%d runner=%d wait_ms=%lld", j->id, j->type,
+			    j->attempts, (int)s->pid, (long long)(j->started_at -
+			    (j->run_at > j->created_at ? j->run_at : j->created_at)));
+		/* One frame: id \0 type \0 attempt \0 payload. */
+		len += proto_frame(buf + len, need - len, P_JOB, j->id, j->type,
+		    j->attempts, payload);
+	}
+	if (proto_write(s->fd, buf, len) < 0)
+		rc = -1;
+	free(buf);
+	return rc;
 }
 
 /* Maps a runner's answer to the queue's outcome. */
@@ -116,10 +146,10 @@ outcome_of(struct slot *s, enum job_rc rc, const char **label)
 		*label = "succeeded";
 		return JOBQ_DONE;
 	case JOB_TRANSIENT:
-		*label = s->job.attempts < s->job.max_attempts ? "retry" : "failed";
+		*label = SLOT_JOB(s)->attempts < SLOT_JOB(s)->max_attempts ? "retry" : "failed";
 		return JOBQ_FAIL_TRANSIENT;
 	case JOB_CANCELED:
-		if (s->kill == KILL_CANCEL || s->job.cancel_requested) {
+		if (s->kill == KILL_CANCEL || SLOT_JOB(s)->cancel_requested) {
 			*label = "canceled";
 			return JOBQ_FAIL_PERMANENT;
 		}
@@ -137,7 +167,7 @@ outcome_of(struct slot *s, enum job_rc rc, const char **label)
 static void
 write_progress(struct worker *w, struct slot *s, int64_t now)
 {
-	struct jobq_lease l = {s->job.id, w->id, s->job.attempts};
+	struct jobq_lease l = {SLOT_JOB(s)->id, w->id, SLOT_JOB(s)->attempts};
 	int cancel = 0, err;
 
 	s->prog_dirty = 0;
@@ -145,14 +175,14 @@ write_progress(struct worker *w, struct slot *s, int64_t now)
 	err = jobq_progress(w->q, &l, s->prog_pct, s->prog_msg, &cancel);
 	if (err == JOBQ_ERR_LOST) {
 		log_event(LOG_LVL_WARN, "job_lease_lost", "job=%s type=%s"
-		    " attempt=%d", s->job.id, s->job.type, s->job.attempts);
+		    " attempt=%d", SLOT_JOB(s)->id, SLOT_JOB(s)->type, SLOT_JOB(s)->attempts);
 		slot_stop(w, s, KILL_CANCEL);
 	} else if (err != JOBQ_OK) {
 		char m[256];
 		log_event(LOG_LVL_WARN, "progress_failed", "job=%s error=%s",
-		    s->job.id, log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    SLOT_JOB(s)->id, log_quote(jobq_errmsg(w->q), m, sizeof(m)));
 	} else if (cancel && s->kill == KILL_NONE) {
-		s->job.cancel_requested = 1;
+		SLOT_JOB(s)->cancel_requested = 1;
 		slot_stop(w, s, KILL_CANCEL);
 	}
 }
@@ -160,12 +190,12 @@ write_progress(struct worker *w, struct slot *s, int64_t now)
 static void
 reply_ckpt(struct worker *w, struct slot *s, struct frame *f)
 {
-	struct jobq_lease l = {s->job.id, w->id, s->job.attempts};
+	struct jobq_lease l = {SLOT_JOB(s)->id, w->id, SLOT_JOB(s)->attempts};
 	char *value = NULL;
 	uint8_t st;
 
 	if (f->kind == P_CKPT_GET) {
-		int err = jobq_checkpoint_get(w->q, s->job.id, f->body, &value);
+		int err = jobq_checkpoint_get(w->q, SLOT_JOB(s)->id, f->body, &value);
 		st = err == JOBQ_OK ? 0 : err == JOBQ_ERR_NOTFOUND ? 1 : 2;
 		proto_send(s->fd, P_CKPT_VALUE, &st, 1, value,
 		    value ? strlen(value) : 0, NULL, 0);
@@ -186,15 +216,24 @@ take_result(struct worker *w, struct slot *s, struct frame *f)
 	    JOB_PERMANENT;
 	enum jobq_outcome o = outcome_of(s, rc, &label);
 	int64_t run = clock_mono_ms() - s->started_mono;
+	double us = (double)(mono_us() - s->started_us);
 
-	finish_add(w, &s->job, o, f->len > 1 ? f->body + 1 : NULL, run, label);
-	jobq_job_clear(&s->job);
+	/* Running mean of job time: decides prefetch and batching. */
+	w->avg_run_ms = w->avg_run_ms <= 0 ? us / 1000 : w->avg_run_ms * 0.9 + us / 10000;
+	finish_add(w, SLOT_JOB(s), o, f->len > 1 ? f->body + 1 : NULL, run, label);
+	jobq_job_clear(SLOT_JOB(s));
+	s->jobs_run++;
+	if (++s->cur < s->nbatch) {
+		/* The runner went straight on to the next job of the batch. */
+		job_begins(w, s, clock_mono_ms());
+		return;
+	}
+	s->cur = s->nbatch = 0;
 	s->state = SLOT_IDLE;
 	s->kill = KILL_NONE;
-	s->jobs_run++;
 	/* A runner that grew (a leak, a fragmented heap) is replaced rather
 	 * than carried into the next job. */
-	if (w->memory_mb > 0) {
+	if (w->memory_mb > 0 && (run >= 50 || s->jobs_run % 32 == 0)) {
 		long long rss = slot_rss_kb(s->pid);
 		if (rss >= 0 && rss - s->base_rss_kb > w->memory_mb * 1024 / 2) {
 			log_event(LOG_LVL_INFO, "runner_recycled", "runner=%d"
@@ -324,10 +363,16 @@ died_busy(struct worker *w, struct slot *s, int status)
 		    "; killed from outside, perhaps by the kernel's OOM killer" : "");
 		break;
 	}
-	if (o == JOBQ_FAIL_TRANSIENT && s->job.attempts >= s->job.max_attempts)
+	if (o == JOBQ_FAIL_TRANSIENT && SLOT_JOB(s)->attempts >= SLOT_JOB(s)->max_attempts)
 		label = "failed";
-	finish_add(w, &s->job, o, text[0] ? text : NULL, run, label);
-	jobq_job_clear(&s->job);
+	finish_add(w, SLOT_JOB(s), o, text[0] ? text : NULL, run, label);
+	jobq_job_clear(SLOT_JOB(s));
+	/* Jobs still waiting in its socket never started. */
+	for (int i = s->cur + 1; i < s->nbatch; i++) {
+		finish_add(w, &s->batch[i], JOBQ_HAND_BACK, NULL, 0, "handed_back");
+		jobq_job_clear(&s->batch[i]);
+	}
+	s->cur = s->nbatch = 0;
 }
 
 /* Handles the exit of slot s's runner. */
@@ -384,7 +429,7 @@ slot_stop(struct worker *w, struct slot *s, enum kill_reason why)
 	s->kill = why;
 	if (why == KILL_CANCEL) {
 		log_event(LOG_LVL_INFO, "job_cancel", "job=%s type=%s attempt=%d",
-		    s->job.id, s->job.type, s->job.attempts);
+		    SLOT_JOB(s)->id, SLOT_JOB(s)->type, SLOT_JOB(s)->attempts);
 		kill(s->pid, SIGTERM);
 		s->kill_at_mono = clock_mono_ms() + CANCEL_KILL_MS;
 	} else {

@@ -15,6 +15,9 @@
 
 struct config;
 
+#define SLOT_BATCH 32             /* most jobs handed to one runner at once */
+#define SLOT_JOB(s) (&(s)->batch[(s)->cur])
+
 enum slot_state {
 	SLOT_EMPTY = 0,    /* no process (not started, or died and not yet replaced) */
 	SLOT_STARTING,     /* forked, waiting for its READY frame */
@@ -39,9 +42,11 @@ struct slot {
 	struct inbuf in;
 	long long base_rss_kb;       /* resident size when it became ready */
 	unsigned jobs_run;
-	/* the job it runs */
-	struct jobq_job job;
-	int64_t started_mono, deadline_mono;
+	/* The jobs handed to it: batch[cur] runs, later ones wait in its
+	 * socket (tiny jobs only; see try_dispatch), earlier ones are done. */
+	struct jobq_job batch[SLOT_BATCH];
+	int nbatch, cur;
+	int64_t started_mono, started_us, deadline_mono;
 	enum kill_reason kill;
 	int64_t kill_at_mono;        /* when to escalate SIGTERM to SIGKILL */
 	/* progress reported but not yet written (rate limit) */
@@ -90,6 +95,7 @@ struct worker {
 	int64_t next_poll_mono, next_hb_mono, next_recover_mono, next_rss_mono;
 	int64_t respawn_after_mono;
 	int stopping;
+	int child_exited;            /* SIGCHLD seen since the last reap */
 	int64_t stop_deadline_mono;
 	unsigned long processed;
 };
@@ -102,8 +108,11 @@ void worker_redact(const struct config *cfg, char *s);
 /* slot.c: the runner table */
 /* Starts a runner in slot s.  Returns 0, or -1 if fork failed. */
 int slot_spawn(struct worker *w, struct slot *s);
-/* Sends s's job to its runner.  Returns 0, or -1 if the runner is gone. */
-int slot_dispatch(struct worker *w, struct slot *s);
+/* Sends jobs[0..n) to s's runner, which runs them in order; the slot owns
+ * their strings from now on.  Returns 0, or -1 if the runner is gone (the
+ * reaper then finishes them). */
+int slot_dispatch(struct worker *w, struct slot *s, struct jobq_job *jobs,
+    int n);
 /* Reads and handles what s's runner sent.  Returns 0, or -1 at EOF. */
 int slot_read(struct worker *w, struct slot *s);
 /* Reaps exited runners and finishes the jobs they held. */
