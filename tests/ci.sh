@@ -4,8 +4,9 @@
 # and warnings as errors, runs every unit and integration test (make check),
 # and ends with the line "N passed, N failed".
 #
-#   JOBQ_SKIP_APT=1   do not run apt-get (packages already there)
-#   JOBQ_NO_SAN=1     build without sanitizers
+#   JOBQ_SKIP_APT=1        do not run apt-get (packages already there)
+#   JOBQ_NO_SAN=1          build without sanitizers
+#   JOBQ_FUZZ_SECONDS=N    run each fuzz target N seconds (default 60; 0: skip)
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -43,5 +44,17 @@ pass=$(( $(summary PASS) + $(summary XFAIL) ))
 fail=$(( $(summary FAIL) + $(summary ERROR) + $(summary XPASS) ))
 skip=$(summary SKIP)
 if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+
+# Fuzzing: each parser of untrusted input for a set time; a target that
+# finds a crash counts as a failed test.
+if [ "${JOBQ_FUZZ_SECONDS:-60}" -gt 0 ] && command -v clang >/dev/null; then
+	make fuzz FUZZ_SECONDS="${JOBQ_FUZZ_SECONDS:-60}" >fuzz.log 2>&1
+	grep '^fuzz_' fuzz.log
+	fp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' fuzz.log | tail -1)
+	ff=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' fuzz.log | tail -1)
+	if [ -z "$fp" ]; then tail -20 fuzz.log; fp=0; ff=1; fi
+	pass=$((pass + fp))
+	fail=$((fail + ff))
+fi
 echo "$pass passed, $fail failed, ${skip:-0} skipped"
 [ "$fail" -eq 0 ]

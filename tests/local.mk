@@ -14,3 +14,4 @@ TESTS += tests/unit/jobqctl.sh
 EXTRA_DIST += tests/unit/jobqctl.sh
 TESTS += tests/unit/envfile.sh
 EXTRA_DIST += tests/unit/envfile.sh deploy/jobq.env
+include tests/fuzz/local.mk

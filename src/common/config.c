@@ -87,6 +87,8 @@ parse_bool(const char *s, int *out)
 	static const char *const yes[] = {"1", "true", "yes", "on"};
 	static const char *const no[] = {"0", "false", "no", "off"};
 
+	if (s == NULL)
+		return -1;
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0)
 			return *out = 1, 0;
@@ -101,7 +103,7 @@ parse_int(const char *s, long long min, long long max, long long *out)
 {
 	char *end;
 
-	if (*s == '\0')
+	if (s == NULL || *s == '\0')
 		return -1;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);

@@ -256,7 +256,12 @@ db_wake(jobq *q)
 static void
 precreate(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	int fd;
+
+	/* ":memory:" and "file:" URIs are SQLite's business, not files. */
+	if (path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
 
 	if (fd < 0)
 		return;
