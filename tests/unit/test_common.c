@@ -4,11 +4,13 @@
  */
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "common/uuid.h"
 #include "jobq.h"
 #include "tests/tap.h"
@@ -123,9 +125,35 @@ test_log_quote(void)
 	ok(strlen(buf) < 16 && buf[strlen(buf) - 1] == '"', "cut values stay quoted");
 }
 
+static void
+test_priv(void)
+{
+	char err[256];
+	pid_t pid;
+	int st;
+
+	ok(priv_drop("no-such-user-jobq", err, sizeof(err)) < 0 && strstr(err, "no such user"),
+	    "an unknown --user is refused: %s", err);
+	if (geteuid() != 0) {
+		ok(1, "# SKIP not root: cannot test dropping privileges");
+		return;
+	}
+	ok(priv_drop("root", err, sizeof(err)) < 0 && strstr(err, "refusing"),
+	    "--user root is refused");
+	if ((pid = fork()) == 0) {
+		char e[256];
+		if (priv_drop("nobody", e, sizeof(e)) < 0)
+			_exit(2);
+		_exit(geteuid() != 0 && getuid() != 0 && getegid() != 0 && setuid(0) < 0 ? 0 : 3);
+	}
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "--user nobody drops root for good");
+}
+
 int
 main(void)
 {
+	test_priv();
 	test_clock();
 	test_uuid();
 	test_config();
