@@ -39,7 +39,7 @@ DEPLOY_GEN = $(nodist_systemdsystemunit_DATA) deploy/tmpfiles/jobq.conf \
 	deploy/examples/nginx/jobq.conf deploy/examples/nginx/jobq-auth.conf \
 	deploy/examples/apache/jobq-fcgid.conf deploy/examples/apache/jobq-proxy-fcgi.conf
 
-EXTRA_DIST += $(DEPLOY_IN) deploy/logrotate/jobq
+EXTRA_DIST += $(DEPLOY_IN) deploy/logrotate/jobq deploy/quickstart.sh
 CLEANFILES += $(DEPLOY_GEN) deploy/paths
 all-local: $(DEPLOY_GEN)
 
@@ -137,5 +137,5 @@ uninstall-local:
 # Tests: the quick start end to end, make install into a DESTDIR,
 # systemd-analyze verify of the installed units, and every command of the
 # README and docs/.
-TESTS += tests/deploy/units.sh tests/deploy/install.sh
-EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh
+TESTS += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh
+EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh
