@@ -15,3 +15,4 @@ EXTRA_DIST += tests/unit/jobqctl.sh
 TESTS += tests/unit/envfile.sh
 EXTRA_DIST += tests/unit/envfile.sh deploy/jobq.env
 include tests/fuzz/local.mk
+include tests/reliability/local.mk
