@@ -166,6 +166,14 @@ void jobq_close(jobq *q);
 int64_t jobq_now(const jobq *q);
 /* Schema version of the open database. */
 int jobq_schema_version(jobq *q);
+/* Cheap liveness check for health endpoints: JOBQ_ERR_IO if the file was
+ * removed or replaced under the open handle, or the error of a one-row
+ * read.  JOBQ_OK when the database answers. */
+int jobq_ping(jobq *q);
+/* Reopens the connection on the same path, never creating the file (a
+ * removed database is the operator's to restore).  On failure the old
+ * connection is kept, so the handle stays usable. */
+int jobq_reopen(jobq *q);
 /* Runs SQLite's integrity check and checks the schema; on failure
  * jobq_errmsg() holds the first problem. */
 int jobq_check(jobq *q);

@@ -164,6 +164,10 @@ db_stmt(jobq *q, enum stmt_id id)
 {
 	sqlite3_stmt *st = q->stmt[id];
 
+	if (q->db == NULL) {
+		db_set_error(q, JOBQ_ERR_IO, "%s is not open", q->path);
+		return NULL;
+	}
 	if (st != NULL) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
@@ -182,6 +186,8 @@ db_stmt(jobq *q, enum stmt_id id)
 static int
 exec_as(jobq *q, const char *sql, const char *what)
 {
+	if (q->db == NULL)
+		return db_set_error(q, JOBQ_ERR_IO, "%s is not open", q->path);
 	if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(q, what ? what : sql);
 	return JOBQ_OK;
@@ -271,12 +277,68 @@ precreate(const char *path)
 	close(fd);
 }
 
+/* Opens q->db on q->path and prepares it: pragmas, then (unless
+ * read-only) WAL and migrations.  create 0 refuses a missing file. */
+static int
+connect_db(jobq *q, int create)
+{
+	char pragmas[256];
+	int err, flags;
+
+	flags = SQLITE_OPEN_NOMUTEX | (q->opt.readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
+	if (!q->opt.readonly && create)
+		precreate(q->path);
+	if (sqlite3_open_v2(q->path, &q->db, flags, NULL) != SQLITE_OK) {
+		err = q->db ? db_fail(q, q->path) :
+		    db_set_error(q, JOBQ_ERR_NOMEM, "open: out of memory");
+		if (err == JOBQ_ERR_INTERNAL)
+			err = JOBQ_ERR_IO;
+		return err;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, q->opt.busy_timeout_ms);
+	/* journal_size_limit keeps the WAL from staying huge after a burst. */
+	snprintf(pragmas, sizeof(pragmas),
+	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;"
+	    " PRAGMA journal_size_limit = 67108864;",
+	    q->opt.synchronous == JOBQ_SYNC_NORMAL ? "NORMAL" : "FULL");
+	if ((err = exec_as(q, pragmas, q->path)) != JOBQ_OK)
+		return err;
+	if (!q->opt.readonly) {
+		if ((err = exec_as(q, "PRAGMA journal_mode = WAL", q->path)) != JOBQ_OK)
+			return err;
+		if ((err = schema_migrate(q)) != JOBQ_OK)
+			return err;
+		if (access(q->wake_path, F_OK) != 0)
+			db_wake(q);
+	} else {
+		int v = jobq_schema_version(q);
+		if (v < 0)
+			return db_fail(q, "read schema version");
+		if (v > JOBQ_SCHEMA_VERSION)
+			return db_set_error(q, JOBQ_ERR_SCHEMA,
+			    "database schema version %d is newer than this build"
+			    " (%d); upgrade jobq", v, JOBQ_SCHEMA_VERSION);
+	}
+	return JOBQ_OK;
+}
+
+static void
+disconnect_db(jobq *q)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(q->stmt[i]);
+		q->stmt[i] = NULL;
+	}
+	sqlite3_close(q->db);
+	q->db = NULL;
+}
+
 int
 jobq_open(const struct jobq_options *opt, jobq **out)
 {
 	jobq *q;
-	int err, flags;
-	char pragmas[256];
 
 	*out = NULL;
 	if (opt == NULL || opt->path == NULL || *opt->path == '\0')
@@ -305,43 +367,56 @@ jobq_open(const struct jobq_options *opt, jobq **out)
 	snprintf(q->wake_path, n, "%s-wake", opt->path);
 	q->opt.path = q->path;
 	*out = q;
+	return connect_db(q, 1);
+}
 
-	flags = SQLITE_OPEN_NOMUTEX | (opt->readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (!opt->readonly)
-		precreate(opt->path);
-	if (sqlite3_open_v2(opt->path, &q->db, flags, NULL) != SQLITE_OK) {
-		err = q->db ? db_fail(q, "open") :
-		    db_set_error(q, JOBQ_ERR_NOMEM, "open: out of memory");
-		if (err == JOBQ_ERR_INTERNAL)
-			err = JOBQ_ERR_IO;
+int
+jobq_ping(jobq *q)
+{
+	sqlite3_stmt *st;
+	int moved = 0, rc;
+
+	if (q->db == NULL)
+		return db_set_error(q, JOBQ_ERR_IO, "%s is not open", q->path);
+	/* A file removed or replaced under us would take writes into the
+	 * void: SQLite can tell. */
+	if (sqlite3_file_control(q->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) ==
+	    SQLITE_OK && moved)
+		return db_set_error(q, JOBQ_ERR_IO,
+		    "%s was removed or replaced while open", q->path);
+	if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM"
+	    " (SELECT 1 FROM jobs LIMIT 1)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(q, "ping");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? JOBQ_OK : db_fail(q, "ping");
+}
+
+int
+jobq_reopen(jobq *q)
+{
+	sqlite3 *old = q->db;
+	sqlite3_stmt *old_stmt[ST_COUNT];
+	char saved[sizeof(q->errmsg)];
+	int err;
+
+	/* The old connection stays until a new one works, so the handle is
+	 * never left without one. */
+	memcpy(old_stmt, q->stmt, sizeof(old_stmt));
+	memset(q->stmt, 0, sizeof(q->stmt));
+	q->db = NULL;
+	/* Never create: a missing file is for the operator to restore. */
+	if ((err = connect_db(q, 0)) != JOBQ_OK) {
+		memcpy(saved, q->errmsg, sizeof(saved));
+		disconnect_db(q);
+		q->db = old;
+		memcpy(q->stmt, old_stmt, sizeof(old_stmt));
+		memcpy(q->errmsg, saved, sizeof(saved));
 		return err;
 	}
-	sqlite3_extended_result_codes(q->db, 1);
-	sqlite3_busy_timeout(q->db, q->opt.busy_timeout_ms);
-	/* journal_size_limit keeps the WAL from staying huge after a burst. */
-	snprintf(pragmas, sizeof(pragmas),
-	    "PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;"
-	    " PRAGMA journal_size_limit = 67108864;",
-	    opt->synchronous == JOBQ_SYNC_NORMAL ? "NORMAL" : "FULL");
-	if ((err = exec_as(q, pragmas, q->path)) != JOBQ_OK)
-		return err;
-	if (!opt->readonly) {
-		if ((err = exec_as(q, "PRAGMA journal_mode = WAL", q->path)) != JOBQ_OK)
-			return err;
-		if ((err = schema_migrate(q)) != JOBQ_OK)
-			return err;
-		if (access(q->wake_path, F_OK) != 0)
-			db_wake(q);
-	} else {
-		int v = jobq_schema_version(q);
-		if (v < 0)
-			return db_fail(q, "read schema version");
-		if (v > JOBQ_SCHEMA_VERSION)
-			return db_set_error(q, JOBQ_ERR_SCHEMA,
-			    "database schema version %d is newer than this build"
-			    " (%d); upgrade jobq", v, JOBQ_SCHEMA_VERSION);
-	}
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(old_stmt[i]);
+	sqlite3_close(old);
 	return JOBQ_OK;
 }
 
@@ -350,9 +425,7 @@ jobq_close(jobq *q)
 {
 	if (q == NULL)
 		return;
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(q->stmt[i]);
-	sqlite3_close(q->db);
+	disconnect_db(q);
 	free(q->path);
 	free(q->wake_path);
 	free(q);

@@ -810,6 +810,43 @@ test_faults(void)
 	jobq_close(q);
 }
 
+/* A database removed under an open handle, then restored. */
+static void
+test_removed(void)
+{
+	char path[256], backup[300], cmd[1024];
+	jobq *q = open_db("removed.db", 1);
+	struct jobq_enqueued e;
+	struct jobq_new n = {.type = "noop", .payload = "{}"};
+	struct jobq_job j;
+
+	jobq_enqueue(q, &n, &e);
+	is_int(jobq_ping(q), JOBQ_OK, "ping answers on a sound database");
+	db_path(path, sizeof(path), "removed.db");
+	snprintf(backup, sizeof(backup), "%s.bak", path);
+	sqlite3_exec(q->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", path, backup);
+	if (system(cmd) != 0)
+		diag("backup failed");
+	unlink(path);
+	char wal[300];
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	unlink(wal);
+	int err = jobq_ping(q);
+	ok(err == JOBQ_ERR_IO && strstr(jobq_errmsg(q), "removed"),
+	    "ping notices the file was removed: %s", jobq_errmsg(q));
+	err = jobq_reopen(q);
+	ok(err == JOBQ_ERR_IO && access(path, F_OK) != 0,
+	    "reopen does not create an empty database in its place");
+	ok(jobq_ping(q) != JOBQ_OK, "the handle still answers (with an error)");
+	if (rename(backup, path) != 0)
+		diag("restore failed");
+	ok(jobq_reopen(q) == JOBQ_OK && jobq_ping(q) == JOBQ_OK, "once restored, reopen brings it back");
+	ok(jobq_get(q, e.id, &j) == JOBQ_OK, "and the restored job is there");
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+
 /* The SQL of a cached statement, planned: no full scan of jobs. */
 static int
 plan_ok(jobq *q, enum stmt_id id, const char *name)
@@ -863,6 +900,7 @@ main(void)
 	test_bad_input();
 	test_migrations();
 	test_faults();
+	test_removed();
 	test_plans();
 	test_concurrent_claims();
 	char cmd[300];
