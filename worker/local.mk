@@ -7,3 +7,11 @@ jobq_worker_SOURCES = \
 	worker/proto.c worker/proto.h \
 	src/common/cli.c src/common/cli.h
 jobq_worker_LDADD = $(WORK_LIBS)
+
+# Tests: shell tests driving the real worker, jobqctl, and (e2e) nginx +
+# jobq-fcgi from tests/stack.sh.
+TESTS += tests/worker/basics.sh tests/worker/isolation.sh \
+	tests/worker/shutdown.sh tests/worker/chaos.sh tests/worker/e2e.sh
+EXTRA_DIST += tests/worker/helpers.sh tests/worker/basics.sh \
+	tests/worker/isolation.sh tests/worker/shutdown.sh \
+	tests/worker/chaos.sh tests/worker/e2e.sh

@@ -30,7 +30,7 @@
 #define PREFETCH_BUDGET_US 10000 /* claim ahead what runners finish in this */
 #define PREFETCH_BELOW_US 5000   /* only for jobs shorter than this */
 #define FLUSH_AFTER_MS 20        /* oldest unwritten outcome waits at most this */
-#define RECOVER_EVERY_MS 10000
+#define RECOVER_EVERY_MS 10000  /* at most; half the lease when shorter */
 
 static const char synopsis[] = "[--concurrency N] [--poll-interval MS]"
     " [--types a,b] [--once]";
@@ -401,7 +401,11 @@ run(struct worker *w)
 	w->want_claim = 1;
 	w->next_hb_mono = now + w->hb_every_ms;
 	w->next_poll_mono = now + w->poll_ms;
-	w->next_recover_mono = now + RECOVER_EVERY_MS;
+	w->recover_every_ms = w->lease_ms / 2 < RECOVER_EVERY_MS ? w->lease_ms / 2 :
+	    RECOVER_EVERY_MS;
+	if (w->recover_every_ms < 500)
+		w->recover_every_ms = 500;
+	w->next_recover_mono = now + w->recover_every_ms;
 	for (;;) {
 		int64_t tick_next;
 		int nfd = 0, busy;
@@ -441,7 +445,7 @@ run(struct worker *w)
 		}
 		if (!w->stopping && now >= w->next_recover_mono) {
 			recover_run(w, 0);
-			w->next_recover_mono = now + RECOVER_EVERY_MS;
+			w->next_recover_mono = now + w->recover_every_ms;
 		}
 		if (!w->stopping && now >= w->next_poll_mono) {
 			w->want_claim = 1;

@@ -77,7 +77,7 @@ struct worker {
 	int once;
 	int64_t lease_ms, poll_ms, timeout_ms, grace_ms;
 	long long memory_mb;
-	int64_t hb_every_ms;
+	int64_t hb_every_ms, recover_every_ms;
 
 	struct slot *slots;
 	int wake_fd, sig_fd;
