@@ -226,6 +226,44 @@ req_is_json(const struct req *r)
 	return *ct == '\0' || *ct == ';';
 }
 
+/* 1 if s is well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF).  json-c's own check lets overlong
+ * forms and surrogates through. */
+static int
+utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i], n, cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1; cp = c & 0x1f; min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2; cp = c & 0x0f; min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
 /* Counts the members of every object in o. */
 static size_t
 count_members(json_object *o)
@@ -289,6 +327,11 @@ req_json_body(struct req *r)
 		return NULL;
 	if (memchr(r->body, '\0', r->body_len) != NULL) {
 		http_error(r, 400, "invalid_json", "the body holds a NUL byte",
+		    NULL, NULL);
+		return NULL;
+	}
+	if (!utf8_valid((const unsigned char *)r->body, r->body_len)) {
+		http_error(r, 400, "invalid_json", "the body is not valid UTF-8",
 		    NULL, NULL);
 		return NULL;
 	}

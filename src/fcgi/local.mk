@@ -7,3 +7,14 @@ jobq_fcgi_SOURCES = \
 jobq_fcgi_LDADD = $(WORK_LIBS) $(FCGI_LIBS)
 EXTRA_DIST += nginx/jobq.conf nginx/jobq-auth.conf \
 	apache/jobq-fcgid.conf apache/jobq-proxy-fcgi.conf tests/stack.sh
+
+# Tests: the API suite behind each web server, the responder on its own
+# (signals, sockets, raw FastCGI), and a bounded load test.
+check_PROGRAMS += tests/fcgi/jobq_drive
+tests_fcgi_jobq_drive_SOURCES = tests/fcgi/jobq_drive.c
+tests_fcgi_jobq_drive_LDADD = $(JOBQ_LIBS)
+FCGI_TESTS = tests/fcgi/nginx.sh tests/fcgi/apache_fcgid.sh \
+	tests/fcgi/apache_proxy.sh
+TESTS += $(FCGI_TESTS)
+EXTRA_DIST += $(FCGI_TESTS) tests/fcgi/suite.sh tests/fcgi/badinput.py \
+	tests/fcgi/badinput.txt tests/fcgi/stream.py
