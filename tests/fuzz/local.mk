@@ -9,7 +9,7 @@
 # A target X is tests/fuzz/fuzz_X.c (defining LLVMFuzzerTestOneInput) with
 # seeds in tests/fuzz/corpus/X/.  To add one: a line in FUZZ_TARGETS, a
 # replay program below, its corpus.
-FUZZ_TARGETS = config time cursor
+FUZZ_TARGETS = config time cursor payload text openai
 FUZZ_SECONDS = 60
 # Everything a target may call, compiled once more with coverage.
 FUZZ_SRCS = $(filter %.c,$(libjobq_a_SOURCES) $(libjobqwork_a_SOURCES))
@@ -30,6 +30,14 @@ tests_fuzz_replay_time_SOURCES = tests/fuzz/fuzz_time.c $(REPLAY_SRCS)
 tests_fuzz_replay_time_LDADD = $(JOBQ_LIBS)
 tests_fuzz_replay_cursor_SOURCES = tests/fuzz/fuzz_cursor.c $(REPLAY_SRCS)
 tests_fuzz_replay_cursor_LDADD = $(JOBQ_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_payload tests/fuzz/replay_text tests/fuzz/replay_openai
+tests_fuzz_replay_payload_SOURCES = tests/fuzz/fuzz_payload.c $(REPLAY_SRCS)
+tests_fuzz_replay_payload_LDADD = $(WORK_LIBS)
+tests_fuzz_replay_text_SOURCES = tests/fuzz/fuzz_text.c $(REPLAY_SRCS)
+tests_fuzz_replay_text_LDADD = $(WORK_LIBS)
+tests_fuzz_replay_openai_SOURCES = tests/fuzz/fuzz_openai.c $(REPLAY_SRCS)
+tests_fuzz_replay_openai_LDADD = $(WORK_LIBS)
 
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/run.sh tests/fuzz/corpus tests/fuzz/regress
