@@ -13,8 +13,8 @@ EXTRA_DIST += nginx/jobq.conf nginx/jobq-auth.conf \
 check_PROGRAMS += tests/fcgi/jobq_drive
 tests_fcgi_jobq_drive_SOURCES = tests/fcgi/jobq_drive.c
 tests_fcgi_jobq_drive_LDADD = $(JOBQ_LIBS)
-FCGI_TESTS = tests/fcgi/nginx.sh tests/fcgi/apache_fcgid.sh \
+FCGI_TESTS = tests/fcgi/direct.sh tests/fcgi/nginx.sh tests/fcgi/apache_fcgid.sh \
 	tests/fcgi/apache_proxy.sh
 TESTS += $(FCGI_TESTS)
 EXTRA_DIST += $(FCGI_TESTS) tests/fcgi/suite.sh tests/fcgi/badinput.py \
-	tests/fcgi/badinput.txt tests/fcgi/stream.py
+	tests/fcgi/badinput.txt tests/fcgi/stream.py tests/fcgi/fcgi_client.py
