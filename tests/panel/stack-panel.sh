@@ -29,7 +29,7 @@ panel_backend_start() {
 	WWWDIR="$T/www"
 	cp -R "$top_srcdir/www" "$WWWDIR"
 	rm -f "$WWWDIR/local.mk"
-	chmod -R a+rX "$WWWDIR"
+	chmod -R u+w,a+rX "$WWWDIR"
 	jobqctl migrate >/dev/null || { echo "# jobqctl migrate failed"; return 1; }
 
 	jobq-worker --concurrency 2 --poll-interval 200 >"$T/worker.log" 2>&1 &
