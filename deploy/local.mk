@@ -36,8 +36,10 @@ nodist_systemdsystemunit_DATA = deploy/jobq-fcgi.socket \
 	deploy/jobq-fcgi.service deploy/jobq-worker.service
 DEPLOY_GEN = $(nodist_systemdsystemunit_DATA) deploy/tmpfiles/jobq.conf \
 	deploy/sysusers/jobq.conf deploy/spawn-fcgi.example deploy/jobq.env.out \
-	deploy/examples/nginx/jobq.conf deploy/examples/nginx/jobq-auth.conf \
-	deploy/examples/apache/jobq-fcgid.conf deploy/examples/apache/jobq-proxy-fcgi.conf
+	$(DEPLOY_EXAMPLES:%=deploy/examples/%)
+# The shipped web-server files, installed with this installation's paths.
+DEPLOY_EXAMPLES = nginx/jobq.conf nginx/jobq-auth.conf nginx/jobq-panel.conf \
+	apache/jobq-fcgid.conf apache/jobq-proxy-fcgi.conf apache/jobq-panel.conf
 
 EXTRA_DIST += $(DEPLOY_IN) deploy/logrotate/jobq deploy/quickstart.sh
 CLEANFILES += $(DEPLOY_GEN) deploy/paths
@@ -52,7 +54,8 @@ deploy_edit = grace=`$(SED) -n 's/^JOBQ_SHUTDOWN_GRACE=\([0-9]*\)$$/\1/p' $(srcd
 	-e 's|@jobqstatedir[@]|$(jobqstatedir)|g' -e 's|@jobqrundir[@]|$(jobqrundir)|g' \
 	-e "s|@stop_timeout[@]|$$(($${grace:-30} + 15))|g" \
 	-e 's|@SBINDIR[@]|$(sbindir)|g' -e 's|@SOCKET[@]|$(jobqrundir)/fcgi.sock|g' \
-	-e 's|@DB[@]|$(jobqstatedir)/jobs.db|g' -e 's|@HTPASSWD[@]|$(sysconfdir)/nginx/jobq.htpasswd|g'
+	-e 's|@DB[@]|$(jobqstatedir)/jobs.db|g' -e 's|@WWWDIR[@]|$(pkgdatadir)/www|g' \
+	-e 's|@OUTPUT_DIR[@]|$(jobqstatedir)/output|g'
 
 # Rebuilt whenever a folder changes, also on the make command line
 # (make install prefix=/opt/jobq).
@@ -78,14 +81,18 @@ deploy/jobq.env.out: $(srcdir)/deploy/jobq.env deploy/paths
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(SED) -e 's|/var/lib/jobq|$(jobqstatedir)|g' $(srcdir)/deploy/jobq.env >$@.tmp && mv $@.tmp $@
 # The shipped web-server files with this installation's socket, programs
 # and database filled in.
-deploy/examples/nginx/jobq.conf deploy/examples/nginx/jobq-auth.conf: deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/nginx/$(@F) >$@.tmp && mv $@.tmp $@
+# (The Basic-auth user file lives in the server's own folder.)
+$(DEPLOY_EXAMPLES:%=deploy/examples/%): deploy/paths
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && case $@ in \
+	    */apache/*) f=apache/`basename $@`; h='$(sysconfdir)/apache2/jobq.htpasswd';; \
+	    *) f=nginx/`basename $@`; h='$(sysconfdir)/nginx/jobq.htpasswd';; \
+	esac && $(deploy_edit) -e "s|@HTPASSWD[@]|$$h|g" $(srcdir)/$$f >$@.tmp && mv $@.tmp $@
 deploy/examples/nginx/jobq.conf: $(srcdir)/nginx/jobq.conf
 deploy/examples/nginx/jobq-auth.conf: $(srcdir)/nginx/jobq-auth.conf
-deploy/examples/apache/jobq-fcgid.conf deploy/examples/apache/jobq-proxy-fcgi.conf: deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/apache/$(@F) >$@.tmp && mv $@.tmp $@
+deploy/examples/nginx/jobq-panel.conf: $(srcdir)/nginx/jobq-panel.conf
 deploy/examples/apache/jobq-fcgid.conf: $(srcdir)/apache/jobq-fcgid.conf
 deploy/examples/apache/jobq-proxy-fcgi.conf: $(srcdir)/apache/jobq-proxy-fcgi.conf
+deploy/examples/apache/jobq-panel.conf: $(srcdir)/apache/jobq-panel.conf
 
 install-data-local: $(DEPLOY_GEN)
 	$(MKDIR_P) '$(DESTDIR)$(tmpfilesdir)' '$(DESTDIR)$(sysusersdir)' \
@@ -96,8 +103,7 @@ install-data-local: $(DEPLOY_GEN)
 	$(INSTALL_DATA) $(srcdir)/deploy/logrotate/jobq '$(DESTDIR)$(logrotatedir)/jobq'
 	$(INSTALL_DATA) deploy/spawn-fcgi.example '$(DESTDIR)$(jobqexampledir)/spawn-fcgi.example'
 	$(INSTALL_DATA) deploy/jobq.env.out '$(DESTDIR)$(jobqexampledir)/jobq.env'
-	for f in nginx/jobq.conf nginx/jobq-auth.conf apache/jobq-fcgid.conf \
-	    apache/jobq-proxy-fcgi.conf; do \
+	for f in $(DEPLOY_EXAMPLES); do \
 		$(INSTALL_DATA) deploy/examples/$$f '$(DESTDIR)$(jobqexampledir)/'$$f || exit 1; \
 	done
 	@# The environment file holds secrets once edited: never overwrite it.
@@ -111,19 +117,16 @@ install-data-local: $(DEPLOY_GEN)
 	for f in $(srcdir)/docs/*.md; do \
 		$(INSTALL_DATA) $$f '$(DESTDIR)$(docdir)/' || exit 1; \
 	done
-	if test -d $(srcdir)/www; then \
-		(cd $(srcdir)/www && find . -type f) | while read -r f; do \
-			d=`dirname "$$f"`; \
-			$(MKDIR_P) '$(DESTDIR)$(pkgdatadir)/www/'"$$d" && \
-			$(INSTALL_DATA) "$(srcdir)/www/$$f" '$(DESTDIR)$(pkgdatadir)/www/'"$$d/" || exit 1; \
-		done; \
-	fi
+	@# The status panel: the files www/local.mk lists.
+	$(MKDIR_P) '$(DESTDIR)$(pkgdatadir)/www'
+	for f in $(JOBQ_WWW_FILES); do \
+		$(INSTALL_DATA) $(srcdir)/$$f '$(DESTDIR)$(pkgdatadir)/www/' || exit 1; \
+	done
 
 uninstall-local:
 	rm -f '$(DESTDIR)$(tmpfilesdir)/jobq.conf' '$(DESTDIR)$(sysusersdir)/jobq.conf' \
 		'$(DESTDIR)$(logrotatedir)/jobq' '$(DESTDIR)$(jobqexampledir)/spawn-fcgi.example'
-	for f in nginx/jobq.conf nginx/jobq-auth.conf apache/jobq-fcgid.conf \
-	    apache/jobq-proxy-fcgi.conf; do rm -f '$(DESTDIR)$(jobqexampledir)/'$$f; done
+	for f in $(DEPLOY_EXAMPLES); do rm -f '$(DESTDIR)$(jobqexampledir)/'$$f; done
 	@# An edited environment file stays.
 	if cmp -s '$(DESTDIR)$(jobqconfdir)/jobq.env' '$(DESTDIR)$(jobqexampledir)/jobq.env'; then \
 		rm -f '$(DESTDIR)$(jobqconfdir)/jobq.env'; \
@@ -137,5 +140,7 @@ uninstall-local:
 # Tests: the quick start end to end, make install into a DESTDIR,
 # systemd-analyze verify of the installed units, and every command of the
 # README and docs/.
-TESTS += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh
-EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh
+TESTS += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
+	tests/deploy/doctest.sh
+EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
+	tests/deploy/doctest.sh tests/deploy/doctest.py

@@ -26,7 +26,7 @@
 set -eu
 set -o pipefail
 
-src=$(cd "$(dirname "$0")/.." && pwd)
+src=$(cd -P "$(dirname "$0")/.." && pwd -P)
 state=${JOBQ_LOCAL_DIR:-$src/.jobq-local}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)

@@ -34,11 +34,12 @@ for f in /usr/lib/systemd/system/jobq-fcgi.socket /usr/lib/systemd/system/jobq-f
 	/usr/share/doc/jobq/examples/apache/jobq-proxy-fcgi.conf; do
 	ok "-f '$d$f'" "installs $f"
 done
-if [ -d "$top_srcdir/www" ]; then
-	n_src=$(cd "$top_srcdir/www" && find . -type f | wc -l)
-	n_dst=$(cd "$d/usr/share/jobq/www" 2>/dev/null && find . -type f | wc -l)
-	is "$n_dst" "$n_src" "the panel's files in /usr/share/jobq/www"
-fi
+check "the panel in /usr/share/jobq/www" test -f "$d/usr/share/jobq/www/index.html" -a -f "$d/usr/share/jobq/www/app.js"
+ok "! -e '$d/usr/share/jobq/www/local.mk'" "no build files among the panel's"
+for f in nginx/jobq-panel.conf apache/jobq-panel.conf; do
+	ok "-f '$d/usr/share/doc/jobq/examples/$f'" "installs examples/$f"
+done
+check "panel example serves /usr/share/jobq/www" grep -q '/usr/share/jobq/www' "$d/usr/share/doc/jobq/examples/nginx/jobq-panel.conf"
 has() { grep -qx -- "$2" "$d$1"; }
 check "worker unit runs /usr/sbin/jobq-worker" has /usr/lib/systemd/system/jobq-worker.service "ExecStart=/usr/sbin/jobq-worker"
 check "responder unit runs /usr/sbin/jobq-fcgi" has /usr/lib/systemd/system/jobq-fcgi.service "ExecStart=/usr/sbin/jobq-fcgi"
@@ -50,7 +51,7 @@ check "environment file: OUTPUT_DIR under /var/lib/jobq" has /etc/jobq/jobq.env 
 is "$(stat -c %a "$d/etc/jobq/jobq.env")" 640 "environment file is 0640 (it holds secrets)"
 check "nginx example points at the socket" grep -q "fastcgi_pass unix:/run/jobq/fcgi.sock;" "$d/usr/share/doc/jobq/examples/nginx/jobq.conf"
 check "mod_fcgid example runs /usr/sbin/jobq-fcgi" grep -q '/usr/sbin/jobq-fcgi' "$d/usr/share/doc/jobq/examples/apache/jobq-fcgid.conf"
-left=$(grep -rlE '@[A-Za-z_]+@' "$d" 2>/dev/null | grep -v '/www/' || true)
+left=$(grep -rlE '@[A-Za-z_]+@' "$d" 2>/dev/null | grep -v -e '/www/' -e '\.md$' || true)
 is "$left" "" "no @placeholder@ left in installed files"
 check "spawn-fcgi example is valid sh" sh -n "$d/usr/share/doc/jobq/examples/spawn-fcgi.example"
 if command -v logrotate >/dev/null; then
