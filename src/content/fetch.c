@@ -279,10 +279,15 @@ fetch_all(struct fetch *f, size_t n, const struct fetch_opts *o,
 		}
 		if (remaining == 0)
 			break;
+		/* Sleep until a transfer has news, or a waiting request may
+		 * start in a free slot (at once if one is due already). */
 		now = clock_mono_ms();
-		if (running >= o->parallel || wake > now + 1000)
-			wake = now + 1000;
-		curl_multi_poll(m, NULL, 0, wake > now ? (int)(wake - now) : 0, NULL);
+		wake = now + 1000;
+		for (size_t i = 0; running < o->parallel && i < n; i++)
+			if (f[i].state == ST_WAITING && f[i].not_before < wake)
+				wake = f[i].not_before;
+		if (wake > now)
+			curl_multi_poll(m, NULL, 0, (int)(wake - now), NULL);
 	}
 out:
 	/* Drop whatever is still in flight. */

@@ -67,6 +67,7 @@ def garbage_content(prod):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # headers and body go out at once
 
     def log_message(self, *a):
         pass

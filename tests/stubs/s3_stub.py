@@ -93,6 +93,7 @@ def check_sigv4(h, method, path, payload_hash):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # headers and body go out at once
 
     def log_message(self, *a):
         pass
