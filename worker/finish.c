@@ -88,6 +88,11 @@ finish_flush(struct worker *w)
 		struct pending *p = &w->done[i];
 		char sum[300], q[400];
 
+		/* A retry is queued with a delay: the next claim finds out when
+		 * it is due (jobq_next_due) and sets the timer. */
+		if (p->outcome == JOBQ_FAIL_TRANSIENT && !w->stopping)
+			w->want_claim = 1;
+
 		if (items[i].rc != JOBQ_OK) {
 			log_event(LOG_LVL_WARN, "job_lease_lost", "job=%s type=%s"
 			    " attempt=%d duration_ms=%lld outcome=discarded"
