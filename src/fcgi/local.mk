@@ -14,7 +14,7 @@ check_PROGRAMS += tests/fcgi/jobq_drive
 tests_fcgi_jobq_drive_SOURCES = tests/fcgi/jobq_drive.c
 tests_fcgi_jobq_drive_LDADD = $(JOBQ_LIBS)
 FCGI_TESTS = tests/fcgi/direct.sh tests/fcgi/nginx.sh tests/fcgi/apache_fcgid.sh \
-	tests/fcgi/apache_proxy.sh
+	tests/fcgi/apache_proxy.sh tests/fcgi/load.sh
 TESTS += $(FCGI_TESTS)
 EXTRA_DIST += $(FCGI_TESTS) tests/fcgi/suite.sh tests/fcgi/badinput.py \
-	tests/fcgi/badinput.txt tests/fcgi/stream.py tests/fcgi/fcgi_client.py
+	tests/fcgi/badinput.txt tests/fcgi/stream.py tests/fcgi/fcgi_client.py tests/fcgi/load.py
