@@ -222,8 +222,18 @@ fetch_all(struct fetch *f, size_t n, const struct fetch_opts *o,
 		f[i].gave_up = 0;
 		f[i].retry_after_ms = -1;
 	}
+	int64_t next_tick = clock_mono_ms() + o->tick_ms;
+
 	while (remaining > 0) {
 		int64_t now = clock_mono_ms(), wake = now + 1000;
+
+		if (o->tick && now >= next_tick) {
+			next_tick = now + o->tick_ms;
+			if (o->tick(o->tick_arg) != 0) {
+				rc = -1;
+				goto out;
+			}
+		}
 		struct CURLMsg *msg;
 		int still, q;
 
@@ -283,6 +293,8 @@ fetch_all(struct fetch *f, size_t n, const struct fetch_opts *o,
 		 * start in a free slot (at once if one is due already). */
 		now = clock_mono_ms();
 		wake = now + 1000;
+		if (o->tick && next_tick < wake)
+			wake = next_tick;
 		for (size_t i = 0; running < o->parallel && i < n; i++)
 			if (f[i].state == ST_WAITING && f[i].not_before < wake)
 				wake = f[i].not_before;

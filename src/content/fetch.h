@@ -24,6 +24,12 @@ struct fetch_opts {
 	long backoff_base_ms;         /* base x 2^(try-1), capped */
 	long backoff_max_ms;
 	long retry_after_max_ms;      /* a longer Retry-After gives up */
+	/* Called about every tick_ms while requests are pending (NULL:
+	 * never); nonzero stops everything as FETCH_ABORT does.  Lets a
+	 * slow provider not delay noticing a cancel. */
+	int (*tick)(void *tick_arg);
+	void *tick_arg;
+	long tick_ms;
 };
 
 struct fetch {

@@ -18,6 +18,9 @@ struct run {
 	struct fetch_opts http;
 	int openai;
 	size_t generated, published;  /* products done, for progress */
+	int64_t last_report;          /* monotonic ms of the last progress */
+	int last_percent;
+	char last_msg[96];
 
 	/* The first failure: rc, code and message of the error object. */
 	enum job_rc rc;

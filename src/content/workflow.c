@@ -25,10 +25,13 @@
 /* Share of the progress bar of each phase (the rest is the flat file). */
 #define PCT_GENERATE 80
 #define PCT_PUBLISH  15
+/* Quiet time after which the last progress is reported again. */
+#define PROGRESS_REPEAT_MS 2000
 
 void
 content_default_http(struct fetch_opts *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->parallel = 4;
 	o->connect_timeout_ms = 10000;
 	o->total_timeout_ms = 120000;
@@ -55,10 +58,26 @@ run_fail(struct run *r, enum job_rc rc, const char *code, const char *fmt, ...)
 int
 run_progress(struct run *r, int percent, const char *msg)
 {
+	r->last_report = clock_mono_ms();
+	r->last_percent = percent;
+	if (msg != r->last_msg)
+		snprintf(r->last_msg, sizeof(r->last_msg), "%s", msg);
 	if (r->ctx->progress == NULL || r->ctx->progress(r->ctx, percent, msg) == 0)
 		return 0;
 	run_fail(r, JOB_CANCELED, "canceled", "stopped on request");
 	return 1;
+}
+
+/* While requests are slow, repeats the last progress every few seconds:
+ * that is how a cancel (or a stopping worker) is noticed. */
+static int
+run_tick(void *arg)
+{
+	struct run *r = arg;
+
+	if (clock_mono_ms() - r->last_report < PROGRESS_REPEAT_MS)
+		return 0;
+	return run_progress(r, r->last_percent, r->last_msg);
 }
 
 void
@@ -325,6 +344,10 @@ content_run_with(struct job_ctx *ctx, const struct fetch_opts *o,
 	r.ctx = ctx;
 	r.cfg = ctx->cfg;
 	r.http = *o;
+	r.http.tick = run_tick;
+	r.http.tick_arg = &r;
+	r.http.tick_ms = 500;
+	r.last_report = t0;
 	r.http.parallel = (int)config_int(ctx->cfg, CFG_CONTENT_PARALLELISM);
 	if (r.http.parallel < 1)
 		r.http.parallel = 1;

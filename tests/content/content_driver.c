@@ -7,7 +7,7 @@
  * result or error JSON on stdout.  Used by the tests and the benchmark.
  *
  *   content_driver PAYLOAD.json [--job-id ID] [--checkpoints FILE]
- *       [--cancel-at PERCENT]
+ *       [--cancel-at PERCENT] [--cancel-after-ms MS]
  *
  * Test-only HTTP limits (not configuration keys): CONTENT_TEST_TIMEOUT_MS,
  * CONTENT_TEST_TRIES, CONTENT_TEST_BACKOFF_MS, CONTENT_TEST_RETRY_AFTER_MAX_MS.
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/config.h"
@@ -25,6 +26,8 @@ struct driver {
 	const char *ckpt_file;
 	json_object *ckpts;
 	int cancel_at;
+	long cancel_after_ms;
+	struct timespec t0;
 };
 
 static int
@@ -32,8 +35,14 @@ progress(struct job_ctx *ctx, int percent, const char *message)
 {
 	struct driver *d = ctx->impl;
 
+	struct timespec now;
+
 	printf("PROGRESS %d %s\n", percent, message);
 	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (d->cancel_after_ms >= 0 && (now.tv_sec - d->t0.tv_sec) * 1000 +
+	    (now.tv_nsec - d->t0.tv_nsec) / 1000000 >= d->cancel_after_ms)
+		return 1;
 	return d->cancel_at >= 0 && percent >= d->cancel_at;
 }
 
@@ -83,7 +92,7 @@ main(int argc, char **argv)
 	static const char *const names[] = {"JOB_OK", "JOB_TRANSIENT",
 	    "JOB_PERMANENT", "JOB_CANCELED"};
 	struct config cfg = {0};
-	struct driver d = {NULL, NULL, -1};
+	struct driver d = {NULL, NULL, -1, -1, {0, 0}};
 	struct job_ctx ctx = {0};
 	struct fetch_opts o;
 	json_object *payload, *out = NULL, *details;
@@ -111,10 +120,16 @@ main(int argc, char **argv)
 			d.ckpt_file = argv[i + 1];
 		else if (strcmp(argv[i], "--cancel-at") == 0)
 			d.cancel_at = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--cancel-after-ms") == 0)
+			d.cancel_after_ms = atol(argv[i + 1]);
 	}
 	details = json_object_new_array();
 	if (content_validate(payload, &cfg, details) != 0) {
 		printf("INVALID %s\n", json_object_to_json_string(details));
+		fflush(stdout);
+		json_object_put(details);
+		json_object_put(payload);
+		config_free(&cfg);
 		return 3;
 	}
 	json_object_put(details);
@@ -136,6 +151,7 @@ main(int argc, char **argv)
 	o.backoff_base_ms = env_long("CONTENT_TEST_BACKOFF_MS", o.backoff_base_ms);
 	o.retry_after_max_ms = env_long("CONTENT_TEST_RETRY_AFTER_MAX_MS",
 	    o.retry_after_max_ms);
+	clock_gettime(CLOCK_MONOTONIC, &d.t0);
 	rc = content_run_with(&ctx, &o, &out);
 	printf("RC %s\n%s\n", names[rc], out ? json_object_to_json_string_ext(out,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null");

@@ -56,6 +56,18 @@ is "$RC" JOB_OK "a corrupt checkpoint is ignored"
 is "$(wc -l <"$L")" "$((before + 1))" "and only that product is asked again"
 stop_stub "$STUB_PID"
 
+# Cancel while the provider is slow: noticed within seconds, not after
+# the answers (10 s) come.
+start_stub openai "$L" --delay-ms 10000
+export OPENAI_BASE_URL="$STUB_URL/v1"
+t0=$(date +%s%N)
+CONTENT_TEST_TIMEOUT_MS=30000 run_content "$T/p.json" --job-id slow --cancel-after-ms 1000
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$RC" JOB_CANCELED "cancel during slow provider requests"
+ok "$ms -lt 6000" "stopped after $ms ms (the answers take 10 s)"
+ok "$(grep -c 'PROGRESS 0 Starting' "$T/progress") -ge 2" "the last progress was repeated while waiting"
+stop_stub "$STUB_PID"
+
 # Cancel: the progress callback says stop.
 export CONTENT_PROVIDER=template
 run_content "$T/p.json" --job-id canceled --cancel-at 30
