@@ -141,6 +141,6 @@ uninstall-local:
 # systemd-analyze verify of the installed units, and every command of the
 # README and docs/.
 TESTS += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
-	tests/deploy/doctest.sh
+	tests/deploy/doctest.sh tests/deploy/spawn.sh
 EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
-	tests/deploy/doctest.sh tests/deploy/doctest.py
+	tests/deploy/doctest.sh tests/deploy/doctest.py tests/deploy/spawn.sh

@@ -16,7 +16,8 @@
 # Environment:
 #   JOBQ_PORT=8080        port on 127.0.0.1 (unset: 8080, or the next free one)
 #   JOBQ_LOCAL_DIR=DIR    the state folder (default: <clone>/.jobq-local)
-#   JOBQ_SKIP_APT=1       do not install Debian packages (tests/packages.txt)
+#   JOBQ_SKIP_APT=1       do not install Debian packages (the ones it needs
+#                         from tests/packages.txt; see QUICKSTART_PACKAGES)
 #   JOBQ_BUILDDIR=DIR     use the programs already built in DIR (no build)
 #   JOBQ_PAYLOAD=FILE     the job to submit (default examples/products.json)
 #   JOBQ_WAIT=300         seconds to follow the job before giving up
@@ -111,13 +112,18 @@ esac
 # --- 1. Debian packages -------------------------------------------------------
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# What building and running needs: a subset of tests/packages.txt (the
+# test suite's list, which also holds Apache, clang, a browser ...;
+# tests/deploy/quickstart.sh checks it stays a subset).
+QUICKSTART_PACKAGES="build-essential autoconf automake libtool pkg-config libfcgi-dev
+	libsqlite3-dev libjson-c-dev libcurl4-openssl-dev sqlite3 curl python3 nginx-light procps"
 if [ -z "${JOBQ_SKIP_APT:-}" ]; then
-	pkgs=$(grep -v '^#' "$src/tests/packages.txt" | tr '\n' ' ')
+	pkgs=$(echo $QUICKSTART_PACKAGES)
 	# shellcheck disable=SC2086
 	missing=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $pkgs 2>&1 |
 		awk '$1 != "installed" {print $NF}' || true)
 	if [ -n "$missing" ]; then
-		say "==> Installing Debian packages (tests/packages.txt)"
+		say "==> Installing Debian packages: $missing"
 		$SUDO apt-get update -qq
 		# shellcheck disable=SC2086
 		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
@@ -215,8 +221,13 @@ cp /etc/nginx/fastcgi_params /etc/nginx/mime.types "$d/"
 sed -e "s|@SOCKET@|$run/fcgi.sock|g" "$src/nginx/jobq.conf" >"$d/jobq.conf"
 user=
 [ "$(id -u)" -eq 0 ] && user="user $(id -un) $(id -gn);   # workers must reach the socket and files in $state"
-panel="return 302 /api/jobs;"
-[ -f "$src/www/index.html" ] && panel="root $src/www; index index.html;"
+# The status panel (www/) at /jobs/ and the flat files at /jobs/files/, as
+# nginx/jobq-panel.conf lays them out (without its login: loopback only).
+panel="location = / { return 302 /jobs/; }"
+if [ -f "$src/www/index.html" ]; then
+	panel="$panel
+        location ^~ /jobs/ { alias $src/www/; index index.html; }"
+fi
 cat >"$d/nginx.conf" <<EOF
 # Written by deploy/quickstart.sh.
 $user
@@ -236,9 +247,9 @@ http {
         listen 127.0.0.1:$port;
         server_name localhost;
         include $d/jobq.conf;
-        location /images/ { alias $state/public/; }
-        location /output/ { alias $state/output/; charset utf-8; }
-        location / { $panel }
+        location ^~ /images/ { alias $state/public/; }
+        location ^~ /jobs/files/ { alias $state/output/; charset utf-8; }
+        $panel
     }
 }
 EOF
@@ -300,7 +311,7 @@ print("Job %s succeeded: %d products, %d images published (%d reused), provider 
       % (j["id"], r["products"], r["images_published"], r["images_reused"],
          r["provider"], r["duration_ms"]))
 print("  flat file:  %s" % os.path.join(state, "output", r["flatfile"]))
-print("              %s/output/%s" % (base, r["flatfile"]))
+print("              %s/jobs/files/%s" % (base, r["flatfile"]))
 print("  images:     %s/" % os.path.join(state, "public"))
 for it in r["items"]:
     for u in it["image_urls"]:
@@ -309,7 +320,7 @@ PY
 cat <<EOF
 
 jobq is running on $BASE (loopback only):
-  status panel  $BASE/
+  status panel  $BASE/jobs/
   API           curl $BASE/api/jobs/stats     (docs/api.md)
   CLI           $JOBQCTL --config $state/jobq.env list
   logs          $logs/

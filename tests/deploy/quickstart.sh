@@ -16,6 +16,11 @@ BASE="http://127.0.0.1:$JOBQ_PORT"
 # Whatever happens, stop what the quick start started.
 trap 'bash "$qs" stop >/dev/null 2>&1; cleanup' EXIT
 
+# The packages it installs are among those the test suite installs.
+want=$(sed -n '/^QUICKSTART_PACKAGES="/,/"$/p' "$qs" | sed 's/QUICKSTART_PACKAGES=//; s/"//g' | tr -s ' \t\n' '\n' | grep .)
+extra=$(echo "$want" | grep -vxF -f <(grep -v '^#' "$top_srcdir/tests/packages.txt") | tr '\n' ' ')
+ok "-n \"\$want\" -a -z '$extra'" "its packages are in tests/packages.txt (extra: $extra)"
+
 bash "$qs" >"$T/out" 2>&1
 rc=$?
 sed 's/^/#   /' "$T/out"
@@ -32,13 +37,16 @@ check "the printed flat file path is there" grep -q "^  flat file:  $ff\$" "$T/o
 ok "-f '$ff'" "flat file exists"
 is "$(wc -l <"$ff" | tr -d ' ')" 6 "flat file: 3 header rows + 3 products"
 check "flat file starts with TemplateType=fptcustom" grep -q '^TemplateType=fptcustom' "$ff"
-curl -fsS "$BASE/output/$id/flatfile.txt" >"$T/ff.http"
+curl -fsS "$BASE/jobs/files/$id/flatfile.txt" >"$T/ff.http"
 check "the flat file URL serves the same file" cmp "$ff" "$T/ff.http"
 n_img=$(find "$T/local/public" -type f | wc -l)
 is "$n_img" 4 "4 images published"
 url=$(grep -o "$BASE/images/[0-9a-f]*\.jpg" "$T/out" | head -1)
 ok "-n '$url'" "an image URL was printed"
 is "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$url")" "200 image/jpeg" "the image URL serves it"
+if [ -f "$top_srcdir/www/index.html" ]; then
+	is "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$BASE/jobs/")" "200 text/html" "the status panel is served at /jobs/"
+fi
 check "status shows all three running" sh -c "bash '$qs' status | grep -c ': running' | grep -qx 3"
 check "the printed CLI command works" sh -c "'$top_builddir/jobqctl' --config '$T/local/jobq.env' list | grep -q '$id'"
 
