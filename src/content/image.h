@@ -40,8 +40,8 @@ int publish_init(struct publisher *pub, const struct config *cfg,
 void publish_free(struct publisher *pub);
 /* Publishes the images of p (under root), setting p->image_urls,
  * p->published and p->reused.  Returns JOB_OK, or JOB_TRANSIENT /
- * JOB_PERMANENT with the reason in err. */
+ * JOB_PERMANENT with the error code in *code and the reason in err. */
 enum job_rc publish_product(struct publisher *pub, const char *root,
-    struct product *p, char *err, size_t errsz);
+    struct product *p, const char **code, char *err, size_t errsz);
 
 #endif

@@ -281,7 +281,7 @@ s3_put(struct publisher *pub, const struct image *img,
 
 enum job_rc
 publish_product(struct publisher *pub, const char *root, struct product *p,
-    char *err, size_t errsz)
+    const char **code, char *err, size_t errsz)
 {
 	char why[256], name[80];
 	int published = 0, reused = 0;
@@ -296,6 +296,7 @@ publish_product(struct publisher *pub, const char *root, struct product *p,
 		if (image_load(root, img, &data, why, sizeof(why)) != 0) {
 			snprintf(err, errsz, "product %s: image \"%s\" %s", p->sku,
 			    img->path, why);
+			*code = "invalid_image";
 			return JOB_PERMANENT;
 		}
 		snprintf(name, sizeof(name), "%s.%s", img->sha256, img->ext);
@@ -317,6 +318,7 @@ publish_product(struct publisher *pub, const char *root, struct product *p,
 		if (rc < 0) {
 			snprintf(err, errsz, "product %s: image \"%s\": %s", p->sku,
 			    img->path, why);
+			*code = rc == -1 ? "publish_refused" : "publish_failed";
 			return rc == -1 ? JOB_PERMANENT : JOB_TRANSIENT;
 		}
 		if (rc == 1)

@@ -208,10 +208,10 @@ publish_all(struct run *r, struct publisher *pub, const char *root)
 		if (p->have_images)
 			continue;
 		if (p->nimages > 0) {
-			rc = publish_product(pub, root, p, err, sizeof(err));
+			const char *code = "publish_failed";
+			rc = publish_product(pub, root, p, &code, err, sizeof(err));
 			if (rc != JOB_OK) {
-				run_fail(r, rc, rc == JOB_PERMANENT ? "invalid_image" :
-				    "publish_failed", "%s", err);
+				run_fail(r, rc, code, "%s", err);
 				return -1;
 			}
 		}

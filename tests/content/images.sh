@@ -90,6 +90,7 @@ is "$(count "$L" True)" 0 "s3: nothing was sent at all"
 AWS_SECRET_ACCESS_KEY=wrong-secret run_content "$T/good.json"
 # The objects exist now, so HEAD first... with a bad signature both fail.
 is "$RC" JOB_PERMANENT "s3: a wrong secret (403): permanent"
+is "$(jget "$OUT" 'j["code"]')" publish_refused "code publish_refused"
 jget "$OUT" 'j["message"]' | grep -q AWS_SECRET_ACCESS_KEY; ok "$? -eq 0" "the message points at the credentials"
 ok "$(cat "$T/driver.out" "$T/driver.err" | grep -c wrong-secret) -eq 0" "without showing the secret"
 stop_stub "$STUB_PID"
