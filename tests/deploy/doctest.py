@@ -91,6 +91,27 @@ def commands(path):
                 yield start, block, text
 
 
+INLINE = re.compile(r"`((?:sudo )?(?:jobqctl|jobq-worker|jobq-fcgi|make|systemctl|journalctl|"
+                    r"spawn-fcgi|sqlite3|deploy/\S+|tests/\S+\.sh)(?: [^`]*)?)`")
+
+
+def inline_commands(path):
+    """Yields (line number, command) of inline code that starts with one of
+    our programs or a tool the guide uses (outside fenced blocks): these
+    are checked, never run."""
+    fence = None
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            m = re.match(r"^\s*(```+)", line)
+            if m:
+                fence = None if fence else m.group(1)
+                continue
+            if fence:
+                continue
+            for m in INLINE.finditer(line):
+                yield n, m.group(1)
+
+
 def strip_comment(cmd):
     """Removes a trailing '# ...' outside quotes; returns (command, comment)."""
     quote = None
@@ -221,8 +242,9 @@ def installed_paths(ws):
     return missing
 
 
-def check(cmd):
-    """Checks a command that cannot run here; returns problems."""
+def check(cmd, inline=False):
+    """Checks a command that cannot run here (inline: a mention in the
+    text, where a file of the source tree need only exist); returns problems."""
     problems = []
     ws = words(cmd)
     packages = open(os.path.join(SRC, "tests/packages.txt")).read().split()
@@ -235,6 +257,9 @@ def check(cmd):
         if prog == "./configure":
             prog = "configure"
             problems += ["configure: unknown " + f for f in check_flags("configure", args)]
+        elif "/" in prog and not prog.startswith("/") and inline:
+            if not os.path.exists(os.path.join(SRC, prog)):
+                problems.append("%s is not a file of the source tree" % prog)
         elif "/" in prog and not prog.startswith("/"):
             if not os.access(os.path.join(SRC, prog), os.X_OK):
                 problems.append("%s is not an executable file of the source tree" % prog)
@@ -351,6 +376,11 @@ def main():
             else:
                 problems = check(cmd)
                 tap(not problems, "checks " + name, "\n".join(problems))
+        for line, cmd in inline_commands(doc):
+            if cmd.endswith("...") or "`" in cmd:
+                continue
+            problems = check(cmd, inline=True)
+            tap(not problems, "checks %s:%d: `%s`" % (rel, line, cmd), "\n".join(problems))
     with open(os.environ["DOC_TAP_OUT"], "w") as f:
         f.write("%d %d\n" % (tap_n, failed))
 
