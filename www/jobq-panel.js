@@ -182,11 +182,14 @@ export function mount(root, options = {}) {
 	const heading = opt.title ? h("h1", { class: "jq-title", text: opt.title }) : null;
 	const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
 	const notice = h("div", { class: "jq-notice", role: "status", "aria-live": "polite" });
+	/* Progress announcements: one region that stays in the page, so
+	 * screen readers hear its changes. */
+	const live = h("p", { class: "jq-live jq-sr", "aria-live": "polite", "aria-atomic": "true" });
 	const alertBox = h("div", { class: "jq-alert", role: "alert" });
 	const statsBox = h("section", { class: "jq-stats", "aria-labelledby": uid + "-stats" },
 	    h("h2", { id: uid + "-stats", class: "jq-h2", text: "Queue" }));
 	const main = h("div", { class: "jq-main" });
-	root.append(...[heading, alertBox, notice, statsBox, main,
+	root.append(...[heading, alertBox, notice, live, statsBox, main,
 	    h("p", { class: "jq-foot", text: `Times are shown in your time zone (${tz}).` })].filter(Boolean));
 
 	function showError(e) {
@@ -260,8 +263,10 @@ export function mount(root, options = {}) {
 	}
 
 	/* ---- stats ---- */
+	let statsAt = 0;
 	async function loadStats() {
 		let s;
+		statsAt = Date.now();
 		try {
 			s = await call("GET", "/jobs/stats");
 		} catch (e) {
@@ -355,6 +360,8 @@ export function mount(root, options = {}) {
 			    disabled: !list.next_cursor, onclick: () => { page++; renderList(true); } });
 			const focused = document.activeElement;
 			const keepFocus = focused && main.contains(focused) ? focused.textContent : null;
+			const focusRow = focused && main.contains(focused) && focused.classList.contains("jq-id")
+			    ? focused.closest("tr")?.dataset.id : null;
 			const form = filterForm();
 			main.replaceChildren(
 			    h("section", { class: "jq-list", "aria-labelledby": uid + "-list" },
@@ -365,6 +372,8 @@ export function mount(root, options = {}) {
 			/* A refresh must not throw keyboard users back to the top. */
 			if (focused && focused.id && document.getElementById(focused.id) && focused.id.startsWith(uid))
 				document.getElementById(focused.id).focus();
+			else if (focusRow)
+				main.querySelector(`tr[data-id="${CSS.escape(focusRow)}"] a.jq-id`)?.focus();
 			else if (keepFocus === "Older →" && !next.disabled) next.focus();
 			else if (keepFocus === "← Newer" && !prev.disabled) prev.focus();
 		}
@@ -456,16 +465,53 @@ export function mount(root, options = {}) {
 		if (key === lastAnnounce)
 			return;
 		lastAnnounce = key;
-		const live = main.querySelector(".jq-live");
-		if (live)
-			live.textContent = job.status === "running"
+		live.textContent = job.status === "running"
 			    ? `Running, ${p}%${job.progress_message ? ": " + job.progress_message : ""}`
 			    : `Job ${job.status}.`;
+	}
+
+	/* While a job runs, only its bar, message and facts change: update
+	 * those in place (the bar animates; focus and reading position stay). */
+	function updateJob(existing, job) {
+		const p = job.status === "succeeded" ? 100 : pct(job.progress);
+		const bar = existing.querySelector(".jq-progress [role=progressbar]");
+		bar.setAttribute("aria-valuenow", String(p));
+		bar.setAttribute("aria-valuetext", job.progress_message ? `${p}% — ${job.progress_message}` : `${p}%`);
+		bar.firstChild.style.width = `${p}%`;
+		existing.querySelector(".jq-pct").textContent = `${p}%`;
+		existing.querySelector(".jq-msg").textContent = job.progress_message || "";
+		existing.querySelector(".jq-facts-box .jq-dl").replaceWith(factsList(job));
+		existing.dataset.updated = job.updated_at || "";
+		announce(job);
+	}
+
+	function factsList(job) {
+		return h("dl", { class: "jq-dl" },
+		    field("Status", job.status + (job.cancel_requested && ACTIVE.has(job.status) ? " (cancel requested)" : "")),
+		    field("Attempts", `${job.attempts ?? 0} of ${job.max_attempts ?? "?"}`),
+		    field("Priority", String(job.priority ?? 0)),
+		    field("Worker", job.worker || "—"),
+		    field("Submitted by", job.submitted_by || "—"),
+		    field("Created", timeEl(job.created_at)),
+		    field("Due", timeEl(job.run_at)),
+		    field("Started", timeEl(job.started_at)),
+		    field("Finished", timeEl(job.finished_at)),
+		    field("Next attempt", timeEl(job.next_attempt_at)),
+		    field("Updated", timeEl(job.updated_at)),
+		    field("Waited", formatDuration(job.wait_ms)),
+		    field("Ran", formatDuration(job.run_ms)));
 	}
 
 	function renderJob(job) {
 		const existing = main.querySelector(".jq-detail");
 		const sameJob = existing && existing.dataset.id === job.id;
+		const shape = [job.status, !!job.cancel_requested, job.attempts, JSON.stringify(job.error),
+		    job.result === null || job.result === undefined ? "" : JSON.stringify(job.result)].join("|");
+		if (sameJob && existing.dataset.shape === shape) {
+			if (existing.dataset.updated !== (job.updated_at || ""))
+				updateJob(existing, job);
+			return;
+		}
 		const focusedAction = document.activeElement && document.activeElement.dataset
 		    ? document.activeElement.dataset.action : null;
 		const canCancel = ACTIVE.has(job.status) && !job.cancel_requested;
@@ -476,6 +522,7 @@ export function mount(root, options = {}) {
 			onclick: (ev) => { ev.preventDefault(); go({ view: "list", status: "", type: "", id: "" }); } });
 		const p = job.status === "succeeded" ? 100 : pct(job.progress);
 		const detail = h("section", { class: "jq-detail", "data-id": job.id, "data-status": job.status,
+		    "data-shape": shape, "data-updated": job.updated_at || "",
 		    "aria-labelledby": uid + "-job" },
 		    back,
 		    h("h2", { id: uid + "-job", class: "jq-h2", tabindex: "-1" },
@@ -486,8 +533,7 @@ export function mount(root, options = {}) {
 			    h("span", { id: uid + "-pl", text: "Progress" }),
 			    h("span", { class: "jq-pct", text: `${p}%` })),
 			progressBar(job, "Job progress"),
-			h("p", { class: "jq-msg", text: job.progress_message || "" }),
-			h("p", { class: "jq-live jq-sr", "aria-live": "polite", "aria-atomic": "true" })),
+			h("p", { class: "jq-msg", text: job.progress_message || "" })),
 		    h("div", { class: "jq-actions" },
 			h("button", { type: "button", class: "jq-btn jq-btn-danger", "data-action": "cancel",
 			    disabled: !canCancel, onclick: () => act(job, "cancel"),
@@ -498,28 +544,13 @@ export function mount(root, options = {}) {
 		    resultBox(job),
 		    h("section", { class: "jq-facts-box", "aria-labelledby": uid + "-det" },
 			h("h3", { id: uid + "-det", text: "Details" }),
-			h("dl", { class: "jq-dl" },
-			    field("Status", job.status + (job.cancel_requested && ACTIVE.has(job.status) ? " (cancel requested)" : "")),
-			    field("Attempts", `${job.attempts ?? 0} of ${job.max_attempts ?? "?"}`),
-			    field("Priority", String(job.priority ?? 0)),
-			    field("Worker", job.worker || "—"),
-			    field("Submitted by", job.submitted_by || "—"),
-			    field("Created", timeEl(job.created_at)),
-			    field("Due", timeEl(job.run_at)),
-			    field("Started", timeEl(job.started_at)),
-			    field("Finished", timeEl(job.finished_at)),
-			    field("Next attempt", timeEl(job.next_attempt_at)),
-			    field("Updated", timeEl(job.updated_at)),
-			    field("Waited", formatDuration(job.wait_ms)),
-			    field("Ran", formatDuration(job.run_ms)))),
+			factsList(job)),
 		    job.payload !== undefined ? h("details", {}, h("summary", { text: "Payload" }),
 			h("pre", { class: "jq-pre", text: JSON.stringify(job.payload, null, 2) })) : null);
 		/* Keep what the reader opened (details) and where the keyboard is. */
 		if (sameJob) {
 			const open = [...existing.querySelectorAll("details")].map((d) => d.open);
 			detail.querySelectorAll("details").forEach((d, i) => { if (open[i]) d.open = true; });
-			const live = existing.querySelector(".jq-live");
-			detail.querySelector(".jq-live").textContent = live ? live.textContent : "";
 		}
 		main.replaceChildren(detail);
 		if (focusedAction) {
@@ -554,7 +585,7 @@ export function mount(root, options = {}) {
 			return;
 		clearError();
 		renderJob(job);
-		if (first)
+		if (first || Date.now() - statsAt >= IDLE_POLL_MS)
 			loadStats();
 		schedule(() => loadJob(false), ACTIVE.has(job.status) ? DETAIL_POLL_MS : IDLE_POLL_MS);
 	}
