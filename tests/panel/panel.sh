@@ -26,7 +26,9 @@ rm -f "$ART"/*.png
 if ! cmp -s "$top_srcdir/tests/panel/package.json" "$NODE_DIR/package.json" ||
 	[ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ]; then
 	cp "$top_srcdir/tests/panel/package.json" "$NODE_DIR/package.json"
-	(cd "$NODE_DIR" && npm install --no-save --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1
+	# npm needs a writable cache; CI may run without a usable HOME.
+	[ -n "${HOME:-}" ] && [ -w "$HOME" ] || export npm_config_cache="$NODE_DIR/.npm-cache"
+	(cd "$NODE_DIR" && npm install --no-save --no-audit --no-fund --prefer-offline --loglevel=error) >"$T/npm.log" 2>&1
 fi
 check "playwright-core installed from npm" test -f "$NODE_DIR/node_modules/playwright-core/package.json"
 [ "$TAP_FAILED" -eq 0 ] || { sed 's/^/#   /' "$T/npm.log" | tail -20; done_testing; exit 1; }
