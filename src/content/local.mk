@@ -26,9 +26,11 @@ tests_content_content_driver_SOURCES = tests/content/content_driver.c
 tests_content_content_driver_LDADD = $(CONTENT_TEST_LIBS)
 TESTS += tests/content/test_text tests/content/test_flatfile \
 	tests/content/test_payload tests/content/provider.sh \
-	tests/content/images.sh tests/content/resume.sh
+	tests/content/images.sh tests/content/resume.sh \
+	tests/content/worker_resume.sh
 EXTRA_DIST += tests/stubs/openai_stub.py tests/stubs/s3_stub.py \
 	tests/content/lib.sh tests/content/provider.sh tests/content/images.sh \
-	tests/content/resume.sh examples/products.json examples/make_images.py \
+	tests/content/resume.sh tests/content/worker_resume.sh \
+	examples/products.json examples/make_images.py \
 	examples/images/mug/front.jpg examples/images/mug/side.png \
 	examples/images/lamp/main.jpg examples/images/lamp/detail.png
