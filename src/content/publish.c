@@ -79,6 +79,12 @@ publish_init(struct publisher *pub, const struct config *cfg,
 		return -1;
 	}
 	pub->endpoint = config_str(cfg, CFG_S3_ENDPOINT);
+	if (pub->endpoint && pub->endpoint[0] &&
+	    strncmp(pub->endpoint, "http://", 7) != 0 &&
+	    strncmp(pub->endpoint, "https://", 8) != 0) {
+		snprintf(err, errsz, "S3_ENDPOINT must be an http:// or https:// URL");
+		return -1;
+	}
 	pub->public_base = config_str(cfg, CFG_S3_PUBLIC_BASE_URL);
 	snprintf(pub->sigv4, sizeof(pub->sigv4), "aws:amz:%s:s3", pub->region);
 	if (asprintf(&pub->userpwd, "%s:%s", key, secret) < 0) {

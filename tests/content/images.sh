@@ -107,4 +107,6 @@ is "$(jget "$OUT" 'j["code"]')" publish_failed "code publish_failed"
 stop_stub "$STUB_PID"
 env -u S3_BUCKET "$DRIVER" "$T/good.json" >"$T/o" 2>&1
 grep -q 'S3_BUCKET is not set' "$T/o"; ok "$? -eq 0" "s3 without S3_BUCKET: named"
+S3_ENDPOINT=ftp://127.0.0.1/ "$DRIVER" "$T/good.json" >"$T/o" 2>&1
+grep -q 'S3_ENDPOINT must be an http:// or https:// URL' "$T/o"; ok "$? -eq 0" "s3 with an ftp:// endpoint: named"
 done_testing
