@@ -166,6 +166,31 @@ main(void)
 		}
 		p[i].have_listing = 1;
 	}
+	/* The template provider alone stays within every limit, and is
+	 * deterministic. */
+	int bad_tmpl = 0, bad_det = 0;
+	for (size_t i = 1; i < NP; i++) {
+		struct listing again;
+		const struct listing *l = &p[i].listing;
+
+		bad_tmpl += !text_fits(l->item_name, LIMIT_ITEM_NAME, 1) ||
+		    !text_fits(l->description, LIMIT_DESCRIPTION, 1) ||
+		    !text_fits(l->keywords, LIMIT_KEYWORDS, 0) || l->item_name[0] == '\0';
+		for (int b = 0; b < NBULLETS; b++)
+			bad_tmpl += !text_fits(l->bullets[b], LIMIT_BULLET, 1) ||
+			    strpbrk(l->bullets[b], "\t\r\n") != NULL;
+		if (template_listing(&p[i], &again) != 0) {
+			bad_det++;
+			continue;
+		}
+		bad_det += strcmp(again.item_name, l->item_name) != 0 ||
+		    strcmp(again.description, l->description) != 0 ||
+		    strcmp(again.keywords, l->keywords) != 0 ||
+		    strcmp(again.bullets[4], l->bullets[4]) != 0;
+		listing_free(&again);
+	}
+	is_int(bad_tmpl, 0, "template listings of random products are within every limit");
+	is_int(bad_det, 0, "the template provider is deterministic");
 	ok(flatfile_write(dir, "home", p, NP, err, sizeof(err)) == 0,
 	    "flat file written (%s)", err);
 	is_int(files_in(dir), 1, "only flatfile.txt is left in the folder");
