@@ -327,6 +327,28 @@ result(struct run *r, const char *job_id, int64_t t0)
 	return o;
 }
 
+static int
+check_payload(struct run *r)
+{
+	json_object *details = json_object_new_array(), *d, *f, *m;
+
+	if (details == NULL) {
+		run_fail(r, JOB_TRANSIENT, "internal", "out of memory");
+		return -1;
+	}
+	if (content_validate(r->ctx->payload, r->cfg, details) != 0) {
+		d = json_object_array_get_idx(details, 0);
+		if (d && json_object_object_get_ex(d, "field", &f) &&
+		    json_object_object_get_ex(d, "message", &m))
+			run_fail(r, JOB_PERMANENT, "invalid_payload", "%s: %s",
+			    json_object_get_string(f), json_object_get_string(m));
+		else
+			run_fail(r, JOB_PERMANENT, "invalid_payload", "invalid payload");
+	}
+	json_object_put(details);
+	return r->rc == JOB_OK ? 0 : -1;
+}
+
 enum job_rc
 content_run_with(struct job_ctx *ctx, const struct fetch_opts *o,
     json_object **out)
@@ -351,9 +373,13 @@ content_run_with(struct job_ctx *ctx, const struct fetch_opts *o,
 	r.http.parallel = (int)config_int(ctx->cfg, CFG_CONTENT_PARALLELISM);
 	if (r.http.parallel < 1)
 		r.http.parallel = 1;
+	/* Callers validate at submission; checking again here means a
+	 * payload that skipped that can never crash the run. */
+	if (check_payload(&r) != 0)
+		goto out;
 	r.n = payload_count(ctx->payload);
-	if (r.n == 0 || (r.p = calloc(r.n, sizeof(*r.p))) == NULL) {
-		run_fail(&r, JOB_PERMANENT, "invalid_payload", "no products");
+	if ((r.p = calloc(r.n, sizeof(*r.p))) == NULL) {
+		run_fail(&r, JOB_TRANSIENT, "internal", "out of memory");
 		goto out;
 	}
 	payload_products(ctx->payload, r.p, r.n);

@@ -124,7 +124,8 @@ main(int argc, char **argv)
 			d.cancel_after_ms = atol(argv[i + 1]);
 	}
 	details = json_object_new_array();
-	if (content_validate(payload, &cfg, details) != 0) {
+	if (getenv("CONTENT_TEST_NO_VALIDATE") == NULL &&
+	    content_validate(payload, &cfg, details) != 0) {
 		printf("INVALID %s\n", json_object_to_json_string(details));
 		fflush(stdout);
 		json_object_put(details);

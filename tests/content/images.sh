@@ -59,6 +59,12 @@ attack "missing.jpg" JOB_PERMANENT "does not exist" "a missing file"
 attack "folder.jpg" JOB_PERMANENT "not a regular file" "a folder"
 is "$(jget "$OUT" 'j["code"]')" invalid_image "error code invalid_image"
 
+# A payload that skipped the submission check cannot crash the run.
+python3 -c 'import json; json.dump({"products":[{"title":"no sku"},{"sku":"A","title":"T","brand":"B","images":["/etc/passwd"]}]}, open("'"$T/unchecked.json"'","w"))'
+CONTENT_TEST_NO_VALIDATE=1 run_content "$T/unchecked.json"
+is "$RC" JOB_PERMANENT "an unchecked bad payload: permanent, no crash"
+is "$(jget "$OUT" 'j["code"]')" invalid_payload "code invalid_payload"
+
 # Configuration errors name the key.
 env -u IMAGE_ROOT "$DRIVER" "$T/good.json" >"$T/o" 2>&1
 grep -q 'IMAGE_ROOT is not set' "$T/o"; ok "$? -eq 0" "images without IMAGE_ROOT: the error names IMAGE_ROOT"
