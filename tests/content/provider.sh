@@ -40,6 +40,14 @@ is "$(jget "$OUT" 'j["code"]')" provider_error "code provider_error"
 ok "$(count "$L" True) -le 3" "not retried"
 stop_stub "$STUB_PID"
 
+# Redirects are never followed (endpoints come only from configuration).
+start_stub openai "$L" --mode redirect
+export OPENAI_BASE_URL="$STUB_URL/v1"
+run_content "$P"
+is "$RC" JOB_PERMANENT "a 307 redirect: permanent, not followed"
+is "$(count "$L" '"redirected" in r["path"]')" 0 "the redirect target got no request"
+stop_stub "$STUB_PID"
+
 # A delay within the timeout is just slow; past it, the request is retried.
 start_stub openai "$L" --mode delay --fail-times 1 --fail-delay-ms 3000
 export OPENAI_BASE_URL="$STUB_URL/v1"

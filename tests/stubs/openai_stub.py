@@ -16,7 +16,8 @@ each sku (-1: every attempt), then a good answer:
   nonjson     200 with an HTML body
   badcontent  200 envelope whose message content is not JSON
   garbage     200 with fields of the wrong type, missing or over limits
-  delay       sleeps --delay-ms on the failing attempts only (then ok)
+  delay       sleeps --fail-delay-ms on the failing attempts only (then ok)
+  redirect    307 to this server's /redirected/chat/completions
 
 --delay-ms delays every answer.  The port is written to --port-file once
 the server listens.  Python 3 standard library only.
@@ -125,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
             inflight[0] += 1
             with open(args.log, "a") as f:
                 f.write(json.dumps({"t": time.time(), "sku": sku, "attempt": attempt,
+                                    "path": self.path,
                                     "inflight": inflight[0], "problems": problems}) + "\n")
         try:
             self.answer(prod, sku, attempt, problems)
@@ -147,6 +149,9 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "429":
             h = {"Retry-After": args.retry_after} if args.retry_after is not None else {}
             return self.send(429, '{"error":{"message":"rate limited"}}', h)
+        if mode == "redirect":
+            port = self.server.server_address[1]
+            return self.send(307, "{}", {"Location": "http://127.0.0.1:%d/redirected/chat/completions" % port})
         if mode == "500":
             return self.send(500, '{"error":{"message":"boom"}}')
         if mode == "401":
