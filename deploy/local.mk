@@ -41,7 +41,7 @@ DEPLOY_GEN = $(nodist_systemdsystemunit_DATA) deploy/tmpfiles/jobq.conf \
 DEPLOY_EXAMPLES = nginx/jobq.conf nginx/jobq-auth.conf nginx/jobq-panel.conf \
 	apache/jobq-fcgid.conf apache/jobq-proxy-fcgi.conf apache/jobq-panel.conf
 
-EXTRA_DIST += $(DEPLOY_IN) deploy/logrotate/jobq deploy/quickstart.sh
+EXTRA_DIST += $(DEPLOY_IN) deploy/logrotate/jobq deploy/quickstart.sh tests/packages.txt
 CLEANFILES += $(DEPLOY_GEN) deploy/paths
 all-local: $(DEPLOY_GEN)
 

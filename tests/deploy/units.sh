@@ -59,6 +59,6 @@ tmp=$(find "$d" -path '*/tmpfiles.d/jobq.conf')
 check "tmpfiles: state folder 2770 jobq:jobq" grep -Eq '^d +/.*/lib/jobq +2770 +jobq +jobq' "$tmp"
 sed "s/ jobq / $(id -un) /; s/ jobq / $(id -gn) /" "$tmp" | sed "s| /| $T/root/|" >"$T/tmpfiles.conf"
 check "systemd-tmpfiles accepts it" systemd-tmpfiles --create "$T/tmpfiles.conf"
-ok "\"\$(stat -c %a \"\$(find '$T/root' -maxdepth 5 -name jobq -path '*lib/jobq')\")\" = 2770" \
+ok "\"\$(stat -c %a \"\$(find '$T/root' -name jobq -path '*lib/jobq')\")\" = 2770" \
 	"systemd-tmpfiles makes the state folder 2770"
 done_testing
