@@ -24,7 +24,6 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
-#include "jobtypes.h"
 
 #define MAX_BATCH 256            /* jobs per claim and per finish write */
 #define PREFETCH_BUDGET_US 10000 /* claim ahead what runners finish in this */
@@ -35,41 +34,91 @@
 static const char synopsis[] = "[--concurrency N] [--poll-interval MS]"
     " [--types a,b] [--once]";
 
-/* Builds the list of types to claim: --types (each must be registered),
- * or every registered type, so a job of a type this build does not know
- * waits for a worker that does instead of failing here. */
+/* Builds the list of types to claim: --types (each must be one the runners
+ * know), or every type they know, so a job of a type this build does not
+ * know waits for a worker that does instead of failing here. */
 static const char **
-claim_types(const char *list)
+claim_types(const char *known, const char *list)
 {
-	const struct job_type *const *all = jobtype_all();
-	size_t n = 0, cap = 1;
+	size_t n = 0, cap = 2;
 	const char **v;
+	char *copy, *save = NULL;
 
-	for (size_t i = 0; all[i]; i++)
-		cap++;
+	for (const char *p = known; *p; p++)
+		cap += *p == ',';
 	if (list)
 		for (const char *p = list; *p; p++)
 			cap += *p == ',';
-	if ((v = calloc(cap + 1, sizeof(*v))) == NULL)
-		cli_die(1, "out of memory");
-	if (list == NULL) {
-		for (size_t i = 0; all[i]; i++)
-			v[n++] = all[i]->name;
-		return v;
-	}
-	char *copy = strdup(list), *save = NULL;
-	if (copy == NULL)
+	if ((v = calloc(cap + 1, sizeof(*v))) == NULL ||
+	    (copy = strdup(list ? list : known)) == NULL)
 		cli_die(1, "out of memory");
 	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-		const struct job_type *jt = jobtype_find(t);
-		if (jt == NULL)
-			cli_die(2, "--types: unknown job type \"%s\"", t);
-		v[n++] = jt->name;
+		if (!config_list_has(known, t))
+			cli_die(2, "--types: unknown job type \"%s\" (known: %s)", t, known);
+		v[n++] = t;   /* copy is kept for the life of the process */
 	}
-	free(copy);
 	if (n == 0)
 		cli_die(2, "--types: no job type given");
 	return v;
+}
+
+/* The jobq-runner program: $JOBQ_RUNNER, else beside this program (a build
+ * tree), else where make install put it. */
+static const char *
+runner_path(void)
+{
+	static char path[4096];
+	const char *env = getenv("JOBQ_RUNNER");
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 32)) > 0) {
+		path[n] = '\0';
+		char *slash = strrchr(path, '/');
+		if (slash) {
+			strcpy(slash + 1, "jobq-runner");
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	return JOBQ_RUNNER_PATH;
+}
+
+/* The runners' environment: ours, with every configuration value this
+ * process settled on (file, environment, flags) set explicitly. */
+static char **
+runner_env(const struct config *cfg)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if ((env = calloc(n + CFG_NKEYS + 1, sizeof(*env))) == NULL)
+		cli_die(1, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		char name[128];
+		if (eq && (size_t)(eq - environ[i]) < sizeof(name)) {
+			memcpy(name, environ[i], (size_t)(eq - environ[i]));
+			name[eq - environ[i]] = '\0';
+			if (config_lookup(name) >= 0)
+				continue;
+		}
+		env[k++] = environ[i];
+	}
+	for (int key = 0; key < CFG_NKEYS; key++) {
+		const char *v = cfg->val[key];
+		if (v == NULL)
+			continue;
+		size_t len = strlen(config_name(key)) + strlen(v) + 2;
+		if ((env[k] = malloc(len)) == NULL)
+			cli_die(1, "out of memory");
+		snprintf(env[k++], len, "%s=%s", config_name(key), v);
+	}
+	return env;
 }
 
 static int
@@ -290,7 +339,7 @@ read_signals(struct worker *w)
 }
 
 static void
-setup(struct worker *w, const struct config *cfg, const char *types)
+setup(struct worker *w, const struct config *cfg)
 {
 	sigset_t set;
 	struct sigaction sa;
@@ -307,7 +356,11 @@ setup(struct worker *w, const struct config *cfg, const char *types)
 	w->hb_every_ms = w->lease_ms / 3 < 1000 ? w->lease_ms / 3 : 1000;
 	if (w->hb_every_ms < 100)
 		w->hb_every_ms = 100;
-	w->types = claim_types(types);
+	w->runner_path = runner_path();
+	if (access(w->runner_path, X_OK) != 0)
+		cli_die(1, "cannot run the job process program %s: %s",
+		    w->runner_path, strerror(errno));
+	w->runner_env = runner_env(cfg);
 	if (gethostname(w->host, sizeof(w->host) - 1) < 0)
 		snprintf(w->host, sizeof(w->host), "localhost");
 	snprintf(w->id, sizeof(w->id), "%s:%d", w->host, (int)getpid());
@@ -388,6 +441,36 @@ spawn_missing(struct worker *w, int64_t now)
 	}
 	if (failed)
 		w->respawn_after_mono = now + 1000;
+}
+
+/* Starts the runners and waits for the first to say which job types it
+ * knows.  Exits 1 if none starts. */
+static void
+start_runners(struct worker *w)
+{
+	int64_t deadline = clock_mono_ms() + 30000;
+	struct pollfd *pfd = calloc((size_t)w->concurrency, sizeof(*pfd));
+
+	if (pfd == NULL)
+		cli_die(1, "out of memory");
+	spawn_missing(w, clock_mono_ms());
+	while (w->known == NULL && clock_mono_ms() < deadline) {
+		int alive = 0;
+		for (int i = 0; i < w->concurrency; i++) {
+			pfd[i] = (struct pollfd){.fd = w->slots[i].fd, .events = POLLIN};
+			alive += w->slots[i].fd >= 0;
+		}
+		if (alive == 0)
+			break;
+		poll(pfd, (nfds_t)w->concurrency, 100);
+		for (int i = 0; i < w->concurrency; i++)
+			if (pfd[i].revents && w->slots[i].fd == pfd[i].fd)
+				slot_read(w, &w->slots[i]);
+	}
+	free(pfd);
+	if (w->known == NULL)
+		cli_die(1, "job processes (%s) did not start", w->runner_path);
+	w->types = claim_types(w->known, w->types_flag);
 }
 
 static int
@@ -510,7 +593,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open log %s; logging to stderr\n",
 		    cli_prog, config_str(&cfg, CFG_LOG));
 	w.once = once;
-	setup(&w, &cfg, types);
+	w.types_flag = types;
+	setup(&w, &cfg);
+	start_runners(&w);
 	{
 		struct jobq_worker me = {w.id, w.host, (int)getpid(), 0};
 		char m[256];
@@ -551,6 +636,7 @@ main(int argc, char **argv)
 	free(w.slots);
 	free(w.local);
 	free(w.types);
+	free(w.known);
 	config_free(&cfg);
 	log_close();
 	return 0;

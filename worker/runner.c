@@ -1,16 +1,21 @@
 /*
- * runner.c -- a job process: a long-lived child of the supervisor that runs
- * one job at a time.  It receives a job frame, validates the payload, calls
- * the job type's run() and answers with a result frame; progress and
+ * runner.c -- jobq-runner, a job process: a long-lived child of jobq-worker
+ * (forked and exec'd, so it starts with a clean address space) that runs one
+ * job at a time.  It receives a job frame, validates the payload, calls the
+ * job type's run() and answers with a result frame; progress and
  * checkpoints travel as frames too, so a runner never opens the database
- * (no SQLite state is used across fork) and a runner that crashes, leaks or
- * hangs is simply killed and replaced by the supervisor.
+ * and a runner that crashes, leaks or hangs is simply killed and replaced
+ * by the supervisor.  Only this program links the job types (the content
+ * workflow, libcurl and its TLS stack); the supervisor stays small.
+ *
+ *   jobq-runner FD PARENT_PID     (started by jobq-worker only; the
+ *                                  configuration comes from the environment)
  *
  * SIGTERM sets a stop flag that the job sees as the return value of its
  * progress callback (cancel, shutdown); SIGINT is ignored so a terminal's
  * Ctrl-C reaches only the supervisor, which decides.
  */
-#include "worker/worker.h"
+#include <json-c/json.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -21,8 +26,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "jobq.h"
+
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "jobtypes.h"
 #include "worker/proto.h"
 
@@ -51,7 +59,7 @@ on_term(int sig)
 /* Replaces every occurrence of a configured secret in s (in place) with
  * asterisks, so a job that echoes a key in an error cannot leak it into
  * the database or the logs. */
-void
+static void
 worker_redact(const struct config *cfg, char *s)
 {
 	static const enum cfg_key keys[] = {CFG_OPENAI_API_KEY,
@@ -238,33 +246,60 @@ cap_memory(long long mb)
 #endif
 }
 
-void
-runner_main(int fd, pid_t parent, const struct config *cfg)
+/* The READY frame: the job types this runner knows, comma separated. */
+static int
+send_ready(int fd)
 {
-	struct runner r = {.fd = fd, .cfg = cfg};
+	char list[2048];
+	size_t o = 0;
+
+	list[0] = '\0';
+	for (const struct job_type *const *t = jobtype_all(); *t; t++)
+		if (o < sizeof(list) - JOBQ_TYPE_MAX - 2)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+			    o ? "," : "", (*t)->name);
+	return proto_send(fd, P_READY, list, o, NULL, 0, NULL, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg = {0};
+	struct runner r = {0};
 	struct sigaction sa;
 	sigset_t none;
 	struct frame f;
+	char err[CONFIG_ERR_SIZE];
+	int fd;
 
+	if (argc != 3 || (fd = atoi(argv[1])) < 3) {
+		fprintf(stderr, "jobq-runner: started by jobq-worker only\n");
+		return 2;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Die with the supervisor, so a SIGKILLed worker leaves no job
 	 * running behind the back of the one that recovers its jobs. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(0);
-	cap_memory(config_int(cfg, CFG_JOB_MEMORY_MB));
-	if (proto_send(fd, P_READY, NULL, 0, NULL, 0, NULL, 0) < 0)
-		_exit(0);
+	if (getppid() != (pid_t)atol(argv[2]))
+		return 0;
+	if (config_load(&cfg, NULL, err, sizeof(err)) < 0 ||
+	    config_validate(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "jobq-runner: %s\n", err);
+		return 2;
+	}
+	log_open(config_str(&cfg, CFG_LOG), "jobq-runner");
+	r.fd = fd;
+	r.cfg = &cfg;
+	cap_memory(config_int(&cfg, CFG_JOB_MEMORY_MB));
+	if (send_ready(fd) < 0)
+		return 0;
 	for (;;) {
 		int rc = proto_recv(fd, &r.in, &f);
 		if (rc != 1)
@@ -277,5 +312,6 @@ runner_main(int fd, pid_t parent, const struct config *cfg)
 		}
 		free(f.body);
 	}
+	/* Nothing to flush or free for: the supervisor closed the socket. */
 	_exit(0);
 }

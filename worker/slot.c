@@ -45,26 +45,30 @@ slot_rss_kb(pid_t pid)
 int
 slot_spawn(struct worker *w, struct slot *s)
 {
+	char fdarg[16], ppid[24];
+	char *argv[] = {"jobq-runner", fdarg, ppid, NULL};
 	int sv[2];
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
+	/* The runner gets its end as fd 3 (or wherever it already is). */
+	snprintf(fdarg, sizeof(fdarg), "3");
+	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	if ((pid = fork()) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
 	if (pid == 0) {
-		/* The runner keeps only its end of its own socket (and the
-		 * database's descriptors, which it never uses). */
-		for (int i = 0; i < w->concurrency; i++)
-			if (w->slots[i].fd >= 0)
-				close(w->slots[i].fd);
-		close(w->wake_fd);
-		close(w->sig_fd);
-		close(sv[0]);
-		runner_main(sv[1], parent, w->cfg);
+		/* Only async-signal-safe calls between fork and exec.  Every
+		 * other descriptor of the supervisor is close-on-exec. */
+		if (sv[1] == 3)
+			fcntl(3, F_SETFD, 0);
+		else if (dup2(sv[1], 3) < 0)
+			_exit(127);
+		execve(w->runner_path, argv, w->runner_env);
+		_exit(127);
 	}
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
@@ -254,6 +258,8 @@ handle(struct worker *w, struct slot *s, struct frame *f)
 		if (s->state == SLOT_STARTING) {
 			s->state = SLOT_IDLE;
 			s->base_rss_kb = slot_rss_kb(s->pid);
+			if (w->known == NULL)
+				w->known = strdup(f->body);   /* its job types */
 		}
 		break;
 	case P_PROGRESS:

@@ -72,6 +72,10 @@ struct worker {
 	jobq *q;
 	char id[300];                /* "host:pid" */
 	char host[256];
+	const char *runner_path;     /* the jobq-runner program */
+	char **runner_env;           /* its environment: ours + the config */
+	char *known;                 /* types the runners know, "a,b" */
+	const char *types_flag;      /* --types, or NULL */
 	const char **types;          /* NULL-terminated claimable types */
 	int concurrency;
 	int once;
@@ -99,11 +103,6 @@ struct worker {
 	int64_t stop_deadline_mono;
 	unsigned long processed;
 };
-
-/* runner.c */
-void runner_main(int fd, pid_t parent, const struct config *cfg)
-    __attribute__((noreturn));
-void worker_redact(const struct config *cfg, char *s);
 
 /* slot.c: the runner table */
 /* Starts a runner in slot s.  Returns 0, or -1 if fork failed. */
