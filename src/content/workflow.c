@@ -262,6 +262,7 @@ write_output(struct run *r, const char *job_id)
 		run_fail(r, JOB_PERMANENT, "config", "OUTPUT_DIR is not set");
 		return -1;
 	}
+
 	if (json_object_object_get_ex(r->ctx->payload, "product_type", &t) &&
 	    json_object_is_type(t, json_type_string))
 		type = json_object_get_string(t);
@@ -391,6 +392,13 @@ content_run_with(struct job_ctx *ctx, const struct fetch_opts *o,
 			goto out;
 		}
 		job_id = fresh;
+	}
+	/* The id names the output folder: it may not leave OUTPUT_DIR. */
+	if (job_id[0] == '\0' || job_id[0] == '.' || strlen(job_id) > 64 ||
+	    strspn(job_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") != strlen(job_id)) {
+		run_fail(&r, JOB_PERMANENT, "internal", "the job id cannot name a folder");
+		goto out;
 	}
 	restore(&r);
 	if (check_config(&r, &pub, root, &has_images) != 0)

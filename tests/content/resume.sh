@@ -68,8 +68,14 @@ ok "$ms -lt 6000" "stopped after $ms ms (the answers take 10 s)"
 ok "$(grep -c 'PROGRESS 0 Starting' "$T/progress") -ge 2" "the last progress was repeated while waiting"
 stop_stub "$STUB_PID"
 
-# Cancel: the progress callback says stop.
 export CONTENT_PROVIDER=template
+
+# A job id is a folder name: one that could leave OUTPUT_DIR is refused.
+run_content "$T/p.json" --job-id ../escape
+is "$RC" JOB_PERMANENT "a job id with ../ is refused"
+ok "! -e $T/escape" "nothing written outside OUTPUT_DIR"
+
+# Cancel: the progress callback says stop.
 run_content "$T/p.json" --job-id canceled --cancel-at 30
 is "$RC" JOB_CANCELED "progress callback asks to stop: canceled"
 is "$(jget "$OUT" 'j["code"]')" canceled "error code canceled"
