@@ -328,6 +328,10 @@ read_signals(struct worker *w)
 		case SIGHUP:
 			if (log_reopen() == 0)
 				log_event(LOG_LVL_INFO, "log_reopened", NULL);
+			/* Jobs log too: their runners reopen before the next job. */
+			for (int i = 0; i < w->concurrency; i++)
+				if (w->slots[i].pid > 0)
+					kill(w->slots[i].pid, SIGHUP);
 			break;
 		case SIGCHLD:
 			w->child_exited = 1;   /* reaped at the top of the loop */
@@ -519,8 +523,9 @@ run(struct worker *w)
 					slot_stop(w, &w->slots[i], KILL_SHUTDOWN);
 				continue;
 			}
-			if (busy == 0 && w->ndone == 0)
-				break;
+			if (busy == 0 && (w->ndone == 0 ||
+			    now >= w->stop_deadline_mono + 10000))
+				break;   /* (unwritten outcomes: retried below) */
 		}
 		if (now >= w->next_hb_mono) {
 			heartbeat(w);

@@ -47,13 +47,21 @@ struct runner {
 	int64_t last_sent;
 };
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hup_flag;
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+/* The supervisor forwards SIGHUP: reopen the log before the next job. */
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
 }
 
 /* Replaces every occurrence of a configured secret in s (in place) with
@@ -279,6 +287,8 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
@@ -304,6 +314,10 @@ main(int argc, char **argv)
 		int rc = proto_recv(fd, &r.in, &f);
 		if (rc != 1)
 			break;
+		if (hup_flag) {
+			hup_flag = 0;
+			log_reopen();
+		}
 		if (f.kind == P_JOB) {
 			stop_flag = 0;
 			r.last_sent = 0;

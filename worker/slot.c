@@ -153,7 +153,7 @@ outcome_of(struct slot *s, enum job_rc rc, const char **label)
 		*label = SLOT_JOB(s)->attempts < SLOT_JOB(s)->max_attempts ? "retry" : "failed";
 		return JOBQ_FAIL_TRANSIENT;
 	case JOB_CANCELED:
-		if (s->kill == KILL_CANCEL || SLOT_JOB(s)->cancel_requested) {
+		if (SLOT_JOB(s)->cancel_requested) {
 			*label = "canceled";
 			return JOBQ_FAIL_PERMANENT;
 		}
@@ -228,7 +228,11 @@ take_result(struct worker *w, struct slot *s, struct frame *f)
 	jobq_job_clear(SLOT_JOB(s));
 	s->jobs_run++;
 	if (++s->cur < s->nbatch) {
-		/* The runner went straight on to the next job of the batch. */
+		/* The runner went straight on to the next job of the batch; a
+		 * stop meant for the one that just finished is not for it (if
+		 * the signal still reaches it, it stops and is handed back). */
+		s->kill = KILL_NONE;
+		s->kill_at_mono = 0;
 		job_begins(w, s, clock_mono_ms());
 		return;
 	}

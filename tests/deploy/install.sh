@@ -67,7 +67,7 @@ check "... the unit follows" grep -qx "ExecStart=/opt/jobq/sbin/jobq-worker" "$T
 echo "OPENAI_API_KEY=sk-edited" >>"$d/etc/jobq/jobq.env"
 make -s -C "$b" install-data DESTDIR="$d" >/dev/null 2>&1
 check "reinstall keeps the edited environment file" grep -q sk-edited "$d/etc/jobq/jobq.env"
-mkdir -p "$d/usr/bin" "$d/usr/sbin"   # the programs' folders (not installed here)
+mkdir -p "$d/usr/bin" "$d/usr/sbin" "$d/usr/libexec/jobq"   # the programs' folders (not installed here)
 check "make uninstall" make -s -C "$b" uninstall DESTDIR="$d"
 is "$(cd "$d" && find . -type f | sort | tr '\n' ' ')" "./etc/jobq/jobq.env " \
 	"uninstall removes everything but the edited environment file"
