@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -305,6 +306,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	char *end;
 
+	/* Every request thread would get its own malloc arena (up to 8 per
+	 * core); two keep RSS small at no measurable cost here. */
+	mallopt(M_ARENA_MAX, 2);
 	if (cli_parse(argc, argv, "[--listen ADDR] [--threads N] [options]",
 	    opts, &srv.cfg) > 0)
 		cli_die(2, "unexpected argument %s (try --help)", argv[1]);

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bench/fcgi/run.sh -- jobq-fcgi against a minimal libfcgi hello-world
+# responder behind the same nginx (the shipped nginx/jobq.conf for jobq),
+# measured with wrk in the same run:
+#   GET  /api/jobs/{id}              vs GET  /hello/
+#   POST /api/run/content (async:    vs POST /hello/
+#        202 after a durable commit at JOBQ_SYNCHRONOUS=full)
+# and jobq-fcgi's peak RSS during each.  Targets (issue 3): GET >= 0.8x,
+# POST >= 0.4x, RSS <= 16 MB.
+#
+#   make bench-fcgi      (from a build without sanitizers)
+#   BENCH_SECONDS=10 BENCH_CONNS=32 BENCH_THREADS=16 bench/fcgi/run.sh
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+secs=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNS:-32}
+threads=${BENCH_THREADS:-16}
+command -v wrk >/dev/null || { echo "bench-fcgi: wrk not found (apt-get install wrk)"; exit 1; }
+T=$(mktemp -d /tmp/jobq-bench.XXXXXX)
+chmod 0755 "$T"
+pids=""
+cleanup() {
+	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.3
+	# libfcgi's own SIGTERM handler keeps the hello-world alive.
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+export JOBQ_DB="$T/db/jobs.db" JOBQ_LOG="$T/fcgi.log" JOBQ_SYNCHRONOUS=full
+export ASYNC_JOBS_ENABLED=true ASYNC_JOB_TYPES=generate_amazon_content
+mkdir -p "$T/db" "$T/nginx/tmp"
+group=
+user=
+if [ "$(id -u)" -eq 0 ]; then
+	group="--socket-group www-data"
+	user="user www-data www-data;"
+	chown -R www-data:www-data "$T/nginx/tmp"
+fi
+# shellcheck disable=SC2086
+"$top_builddir/jobq-fcgi" --listen "$T/jobq.sock" --threads "$threads" $group 2>>"$T/fcgi.log" &
+fpid=$!
+pids="$pids $fpid"
+"$top_builddir/bench/fcgi/hello" "$T/hello.sock" "$threads" &
+pids="$pids $!"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cp /etc/nginx/fastcgi_params "$T/nginx/"
+sed "s|@SOCKET@|$T/jobq.sock|g" "$top_srcdir/nginx/jobq.conf" >"$T/nginx/jobq.conf"
+cat >"$T/nginx/nginx.conf" <<NGINX
+$user
+worker_processes 1;
+daemon off;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $T/nginx/tmp/body;
+    fastcgi_temp_path $T/nginx/tmp/fastcgi;
+    server {
+        listen 127.0.0.1:$port;
+        include $T/nginx/jobq.conf;
+        location /hello/ {
+            include fastcgi_params;
+            fastcgi_pass unix:$T/hello.sock;
+        }
+    }
+}
+NGINX
+for i in $(seq 100); do [ -S "$T/jobq.sock" ] && [ -S "$T/hello.sock" ] && break; sleep 0.05; done
+nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" &
+pids="$pids $!"
+base="http://127.0.0.1:$port"
+for i in $(seq 100); do curl -fs -o /dev/null "$base/api/health" && break; sleep 0.05; done
+id=$(curl -s -XPOST -H 'Content-Type: application/json' --data-binary @<(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$top_srcdir/bench/fcgi/post.lua") "$base/api/run/content" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
+
+# run NAME URL [lua]: prints requests/s; records jobq-fcgi's peak RSS (kB).
+peak=0
+run() {
+	local out rps maxrss=0 r wpid
+	if [ -n "${3:-}" ]; then
+		wrk -t2 -c"$conns" -d"${secs}s" -s "$3" "$2" >"$T/wrk.out" 2>&1 &
+	else
+		wrk -t2 -c"$conns" -d"${secs}s" "$2" >"$T/wrk.out" 2>&1 &
+	fi
+	wpid=$!
+	while kill -0 "$wpid" 2>/dev/null; do
+		r=$(awk '/^VmRSS/ {print $2}' "/proc/$fpid/status" 2>/dev/null)
+		[ -n "$r" ] && [ "$r" -gt "$maxrss" ] && maxrss=$r
+		sleep 0.5
+	done
+	wait "$wpid"
+	rps=$(awk '/^Requests\/sec/ {print $2}' "$T/wrk.out")
+	non2xx=$(awk '/Non-2xx/ {print $NF}' "$T/wrk.out")
+	peak=$maxrss
+	echo "${rps:-0} ${non2xx:-0}"
+}
+
+echo "jobq-fcgi vs libfcgi hello-world behind one nginx: wrk -t2 -c$conns -d${secs}s, --threads $threads, $(nproc) cores"
+read -r hg hg_bad < <(run hello-get "$base/hello/")
+read -r jg jg_bad < <(run jobq-get "$base/api/jobs/$id")
+read -r hp hp_bad < <(run hello-post "$base/hello/" "$top_srcdir/bench/fcgi/post.lua")
+read -r jp jp_bad < <(run jobq-post "$base/api/run/content" "$top_srcdir/bench/fcgi/post.lua")
+rss_now=$(awk '/^VmRSS/ {print $2}' "/proc/$fpid/status")
+jobs=$("$top_builddir/jobqctl" --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+python3 - "$hg" "$jg" "$hp" "$jp" "$rss_now" "$jobs" "$jg_bad" "$jp_bad" <<'PY'
+import sys
+hg, jg, hp, jp = map(float, sys.argv[1:5])
+rss, jobs, jgb, jpb = int(sys.argv[5]), int(sys.argv[6]), sys.argv[7], sys.argv[8]
+print("%-34s %12s %12s %7s %s" % ("", "hello req/s", "jobq req/s", "ratio", "target"))
+print("%-34s %12.0f %12.0f %6.2fx  >= 0.8x %s" % ("GET /api/jobs/{id}", hg, jg, jg / hg, "ok" if jg / hg >= 0.8 else "MISSED"))
+print("%-34s %12.0f %12.0f %6.2fx  >= 0.4x %s" % ("POST /api/run/content (async, full)", hp, jp, jp / hp, "ok" if jp / hp >= 0.4 else "MISSED"))
+print("jobq-fcgi RSS after both runs: %.1f MB (target <= 16 MB %s); jobs in the database: %d; non-2xx: GET %s, POST %s"
+      % (rss / 1024, "ok" if rss <= 16384 else "MISSED", jobs, jgb, jpb))
+PY
