@@ -86,6 +86,8 @@ _stack_prepare() {
 		chown -R www-data:www-data "$(dirname "$JOBQ_DB")" "$OUTPUT_DIR" \
 			"$PUBLISH_DIR" 2>/dev/null
 		chmod 2775 "$(dirname "$JOBQ_DB")"
+		# Job folders (0750) and flat files (0640) take this group.
+		chmod 2770 "$OUTPUT_DIR"
 	fi
 }
 

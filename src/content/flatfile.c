@@ -120,7 +120,9 @@ flatfile_write(const char *dir, const char *default_type,
 		    strerror(errno));
 		return -1;
 	}
-	if (fchmod(fd, 0644) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+	/* 0640: the web server reads flat files through the output folder's
+	 * group (setgid), nobody else. */
+	if (fchmod(fd, 0640) != 0 || (fp = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errsz, "cannot write the flat file: %s",
 		    strerror(errno));
 		close(fd);

@@ -227,7 +227,9 @@ publish_all(struct run *r, struct publisher *pub, const char *root)
 	return 0;
 }
 
-/* mkdir -p of path (mode 0755).  Returns 0 or -1 with errno. */
+/* mkdir -p of path, mode 0750: job output is for the worker and the web
+ * server's group (a setgid OUTPUT_DIR passes its group down).  Returns 0
+ * or -1 with errno. */
 static int
 mkdirs(const char *path)
 {
@@ -241,11 +243,11 @@ mkdirs(const char *path)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		if (mkdir(buf, 0750) != 0 && errno != EEXIST)
 			return -1;
 		*s = '/';
 	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+	if (mkdir(buf, 0750) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
 }

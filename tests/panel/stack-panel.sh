@@ -23,6 +23,12 @@ panel_backend_start() {
 	OUTDIR="$T/output" IMGROOT="$T/images"
 	mkdir -p "$OUTDIR" "$IMGROOT" "$T/publish" "$T/nginx"
 	chmod 0755 "$OUTDIR" "$IMGROOT" "$T/publish"
+	# As in production: job folders are 0750 and flat files 0640, readable
+	# by the web server through the output folder's (setgid) group.
+	if [ "$(id -u)" -eq 0 ]; then
+		chgrp www-data "$OUTDIR"
+		chmod 2750 "$OUTDIR"
+	fi
 	panel_env
 	# The panel as installed: a copy the web server's user can read even
 	# when the source tree sits in a folder only root may enter.
@@ -58,6 +64,7 @@ panel_stack_start() {
 	conf="$T/nginx/nginx.conf"
 	cat >"$conf" <<NGINX
 daemon off;
+$( [ "$(id -u)" -eq 0 ] && echo "user www-data www-data;" )
 worker_processes 1;
 pid $T/nginx/nginx.pid;
 error_log $T/nginx-error.log warn;

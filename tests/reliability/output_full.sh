@@ -38,6 +38,8 @@ done_ok() { [ "$(jget "$(ctl --json show "$id")" 'j["status"]')" = succeeded ]; 
 wait_for 30 done_ok
 ok "$? -eq 0" "with room again the retry succeeds"
 is "$(wc -l <"$OUTPUT_DIR/$id/flatfile.txt")" 103 "and its flat file is whole"
+is "$(stat -c %a "$OUTPUT_DIR/$id")" 750 "the job's output folder is 0750"
+is "$(stat -c %a "$OUTPUT_DIR/$id/flatfile.txt")" 640 "the flat file is 0640"
 kill -TERM "$w"
 wait "$w"
 done_testing
