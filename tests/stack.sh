@@ -35,7 +35,9 @@
 # the environment at start reach the responder, under mod_fcgid too
 # (written as FcgidInitialEnv).  Defaults set here: OUTPUT_DIR,
 # IMAGE_ROOT, PUBLISH_DIR under $STACK_DIR.  STACK_THREADS (default 4) sets
-# --threads of a responder the stack starts itself.
+# --threads of a responder the stack starts itself.  STACK_HTPASSWD=FILE
+# (nginx only) puts nginx/jobq-auth.conf in front; then STACK_AUTH=user:pw
+# is what the start uses to see the stack answer.
 #
 # Run as root (CI), nginx workers, Apache children and the responder under
 # Apache run as www-data, as in production: sockets are 0660 group
@@ -98,7 +100,7 @@ _stack_env() {
 }
 
 _stack_wait_up() {
-	if wait_for 30 curl -fsS -o /dev/null "$BASE_URL/api/health"; then
+	if wait_for 30 curl -fsS -o /dev/null ${STACK_AUTH:+-u "$STACK_AUTH"} "$BASE_URL/api/health"; then
 		return 0
 	fi
 	echo "# stack $STACK_KIND did not come up"
