@@ -160,11 +160,11 @@ try_claim(struct worker *w)
 	room -= have;
 	if (room > MAX_BATCH)
 		room = MAX_BATCH;
-	err = jobq_claim(w->q, w->id, w->types, (int)room, w->lease_ms, &jobs, &n);
+	err = jobq_claim(w->fq, w->id, w->types, (int)room, w->lease_ms, &jobs, &n);
 	if (err != JOBQ_OK) {
 		char m[256];
 		log_event(LOG_LVL_WARN, "claim_failed", "error=%s",
-		    log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 		w->want_claim = 0;
 		w->next_poll_mono = clock_mono_ms() + 200;
 		return;
@@ -195,7 +195,7 @@ try_claim(struct worker *w)
 		int64_t due = 0;
 		w->want_claim = 0;
 		w->due_at = 0;
-		if (jobq_next_due(w->q, &due) == JOBQ_OK && due > clock_ms())
+		if (jobq_next_due(w->fq, &due) == JOBQ_OK && due > clock_ms())
 			w->due_at = due;
 	}
 }
@@ -248,12 +248,12 @@ heartbeat(struct worker *w)
 	struct jobq_worker me = {w->id, w->host, (int)getpid(),
 	    count_state(w, SLOT_BUSY)};
 	char **cancel = NULL;
-	int err = jobq_heartbeat(w->q, &me, w->lease_ms, &cancel);
+	int err = jobq_heartbeat(w->fq, &me, w->lease_ms, &cancel);
 
 	if (err != JOBQ_OK) {
 		char m[256];
 		log_event(LOG_LVL_WARN, "heartbeat_failed", "error=%s",
-		    log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 		return;
 	}
 	for (size_t c = 0; cancel && cancel[c]; c++) {
@@ -382,6 +382,22 @@ setup(struct worker *w, const struct config *cfg)
 		cli_die(1, "signalfd: %s", strerror(errno));
 
 	w->q = cli_open_queue(cfg);
+	w->fq = w->q;
+	if (strcmp(config_str(cfg, CFG_SYNCHRONOUS), "full") == 0) {
+		/* Claims, heartbeats, progress and recovery go through a second
+		 * connection at synchronous=normal: no fsync on the pickup path.
+		 * Outcomes and checkpoints stay on the durable one, whose next
+		 * commit syncs the WAL with everything before it.  A power loss
+		 * can undo only bookkeeping (a job then runs again), never an
+		 * accepted job (enqueues are the responder's commits). */
+		struct jobq_options o;
+		cli_queue_options(cfg, &o);
+		o.synchronous = JOBQ_SYNC_NORMAL;
+		if (jobq_open(&o, &w->fq) != JOBQ_OK) {
+			jobq_close(w->fq);
+			w->fq = w->q;
+		}
+	}
 	if ((w->wake_fd = wake_open(jobq_wake_path(w->q))) < 0)
 		log_event(LOG_LVL_WARN, "wake_unavailable", "path=%s fallback_poll_ms=%lld",
 		    jobq_wake_path(w->q), (long long)w->poll_ms);
@@ -636,6 +652,8 @@ main(int argc, char **argv)
 	jobq_worker_unregister(w.q, w.id);
 	log_event(LOG_LVL_INFO, "worker_stopped", "worker=%s processed=%lu",
 	    w.id, w.processed);
+	if (w.fq != w.q)
+		jobq_close(w.fq);
 	jobq_close(w.q);
 	finish_free(&w);
 	free(w.slots);

@@ -44,13 +44,13 @@ recover_run(struct worker *w, int at_start)
 	int got, err;
 	char m[256];
 
-	if ((err = jobq_workers_on_host(w->q, w->host, &ws, &n)) == JOBQ_OK) {
+	if ((err = jobq_workers_on_host(w->fq, w->host, &ws, &n)) == JOBQ_OK) {
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(ws[i].id, w->id) == 0 || !pid_dead(ws[i].pid))
 				continue;
-			if ((err = jobq_recover_worker(w->q, ws[i].id, &got)) != JOBQ_OK) {
+			if ((err = jobq_recover_worker(w->fq, ws[i].id, &got)) != JOBQ_OK) {
 				log_event(LOG_LVL_WARN, "recover_failed", "worker=%s error=%s",
-				    ws[i].id, log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+				    ws[i].id, log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 				continue;
 			}
 			log_event(got ? LOG_LVL_WARN : LOG_LVL_INFO, "worker_recovered",
@@ -62,11 +62,11 @@ recover_run(struct worker *w, int at_start)
 		jobq_workers_free(ws, n);
 	} else {
 		log_event(LOG_LVL_WARN, "recover_failed", "error=%s",
-		    log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 	}
-	if ((err = jobq_recover_expired(w->q, &got)) != JOBQ_OK) {
+	if ((err = jobq_recover_expired(w->fq, &got)) != JOBQ_OK) {
 		log_event(LOG_LVL_WARN, "recover_failed", "error=%s",
-		    log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 	} else if (got) {
 		log_event(LOG_LVL_WARN, "leases_recovered", "jobs=%d", got);
 		w->want_claim = 1;

@@ -176,7 +176,7 @@ write_progress(struct worker *w, struct slot *s, int64_t now)
 
 	s->prog_dirty = 0;
 	s->prog_written_mono = now;
-	err = jobq_progress(w->q, &l, s->prog_pct, s->prog_msg, &cancel);
+	err = jobq_progress(w->fq, &l, s->prog_pct, s->prog_msg, &cancel);
 	if (err == JOBQ_ERR_LOST) {
 		log_event(LOG_LVL_WARN, "job_lease_lost", "job=%s type=%s"
 		    " attempt=%d", SLOT_JOB(s)->id, SLOT_JOB(s)->type, SLOT_JOB(s)->attempts);
@@ -184,7 +184,7 @@ write_progress(struct worker *w, struct slot *s, int64_t now)
 	} else if (err != JOBQ_OK) {
 		char m[256];
 		log_event(LOG_LVL_WARN, "progress_failed", "job=%s error=%s",
-		    SLOT_JOB(s)->id, log_quote(jobq_errmsg(w->q), m, sizeof(m)));
+		    SLOT_JOB(s)->id, log_quote(jobq_errmsg(w->fq), m, sizeof(m)));
 	} else if (cancel && s->kill == KILL_NONE) {
 		SLOT_JOB(s)->cancel_requested = 1;
 		slot_stop(w, s, KILL_CANCEL);

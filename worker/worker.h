@@ -69,7 +69,8 @@ struct pending {
 
 struct worker {
 	const struct config *cfg;
-	jobq *q;
+	jobq *q;                     /* durable: outcomes, checkpoints */
+	jobq *fq;                    /* fast: claims, heartbeats, progress */
 	char id[300];                /* "host:pid" */
 	char host[256];
 	const char *runner_path;     /* the jobq-runner program */
