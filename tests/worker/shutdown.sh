@@ -51,6 +51,21 @@ is "$(jf "$id" 'j["attempts"]')" 2 "the lost run is a recorded attempt"
 check "recovery logged" grep -q "event=worker_recovered .*jobs=1" "$T/e.log"
 worker_stop "$WPID"
 
+# --- heartbeats keep a job longer than its lease ------------------------------
+# Lease 1 s, job 3 s, a second worker watching: the job is never taken over.
+export JOBQ_LEASE_SECONDS=1
+id=$(enq test_sleep '{"ms":3000,"cooperative":false}')
+worker_start h1
+wait_status "$id" running 10
+h1=$WPID
+worker_start h2
+wait_status "$id" succeeded 20
+is "$(jf "$id" 'j["status"]') $(jf "$id" 'j["attempts"]')" "succeeded 1" "a job three times its lease finished in one attempt (heartbeats renewed it)"
+is "$(jf "$id" 'j["worker"]')" "$(hostname):$h1" "on the worker that claimed it"
+worker_stop "$WPID"
+worker_stop "$h1"
+unset JOBQ_LEASE_SECONDS
+
 # --- a stalled worker loses its job after the lease -------------------------
 # The job writes no progress, so the stalled worker's only writes are its
 # heartbeats; a stop that lands inside one (holding SQLite's write lock,
