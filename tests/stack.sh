@@ -264,7 +264,9 @@ stack_fcgi_pid() {
 	if [ -n "$STACK_FCGI_PID" ] && kill -0 "$STACK_FCGI_PID" 2>/dev/null; then
 		echo "$STACK_FCGI_PID"
 	elif [ "$STACK_KIND" = fcgid ]; then
-		pgrep -o -f "^$STACK_DIR/bin/jobq-fcgi|^$top_builddir/jobq-fcgi" 2>/dev/null |
+		# Other tests may run mod_fcgid stacks at the same time: take the
+		# oldest responder whose environment names this stack.
+		pgrep -f "^$STACK_DIR/bin/jobq-fcgi|^$top_builddir/jobq-fcgi" 2>/dev/null |
 			while read -r p; do
 				# Only a process whose parent is this stack's Apache tree.
 				if grep -qs "$STACK_DIR" "/proc/$p/environ" 2>/dev/null; then echo "$p"; fi
