@@ -52,10 +52,19 @@ TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$T/doc.tap")))
 is "$rc" 0 "doctest.py ran to the end"
 ok "$TAP_N -gt 20" "the docs hold more than 20 commands (found $TAP_N checks)"
 
-# The doctest must be able to fail: a misspelt flag in a copy of a doc.
-sed 's/jobqctl list --status failed/jobqctl list --state failed/' "$top_srcdir/docs/operations.md" >"$T/bad.md"
-out=$(DOC_SANDBOX="$S" DOC_DESTDIR="$T/inst" DOC_BASE="$BASE_URL" DOC_WORK="$W" \
+# The doctest must be able to fail: a renamed flag, route, unit and file
+# in a copy of this guide.
+sed -e 's/jobqctl list --status failed/jobqctl list --state failed/' \
+	-e 's|curl -s "$BASE/api/jobs/stats"|curl -s "$BASE/api/jobz/stats"|' \
+	-e 's/enable --now jobq-worker.service/enable --now jobq-workers.service/' \
+	-e 's|examples/nginx/jobq.conf /etc/nginx|examples/nginx/jobq-main.conf /etc/nginx|' \
+	"$top_srcdir/docs/operations.md" >"$T/bad.md"
+rm -rf "$S/var/backups"   # VACUUM INTO wants a new file
+DOC_SANDBOX="$S" DOC_DESTDIR="$T/inst" DOC_BASE="$BASE_URL" DOC_WORK="$W" \
 	DOC_NEWJOB="jobqctl --db '$JOBQ_DB' enqueue noop '{}' --run-at 2099-01-01T00:00:00Z" \
-	DOC_TAP_OUT="$T/tap2" python3 "$top_srcdir/tests/deploy/doctest.py" "$T/bad.md" 2>&1)
-check "a renamed flag fails the doctest" sh -c "echo '$out' | grep -q '^not ok .*--state failed'"
+	DOC_TAP_OUT="$T/tap2" python3 "$top_srcdir/tests/deploy/doctest.py" "$T/bad.md" >"$T/bad.out" 2>&1
+for what in "--state failed" "api/jobz/stats" "jobq-workers.service" "jobq-main.conf"; do
+	check "the doctest fails on: $what" grep -q -e "^not ok .*$what" "$T/bad.out"
+done
+is "$(grep -c '^not ok' "$T/bad.out")" 4 "... and on nothing else"
 done_testing
