@@ -1,9 +1,12 @@
 /*
- * commit.c -- group commit.  At synchronous=full every commit is an fsync;
- * request threads hand their job to one committer thread, which inserts
- * everything waiting in one transaction (jobq_enqueue_many) and then wakes
- * each request, so a 202 is only ever sent after the commit holding its
- * row.  One request alone is committed at once: no timer, no added delay.
+ * commit.c -- group commit.  At synchronous=full every commit is an fsync.
+ * A request thread that has a valid job hands it over together with the
+ * FastCGI request itself and goes back to accepting; one committer thread
+ * inserts everything waiting in one transaction (jobq_enqueue_many), then
+ * answers each request (202 or the error) and finishes it.  So a 202 is
+ * only ever sent after the commit holding its row, and the number of
+ * enqueues in flight is not bounded by the number of request threads.
+ * One request alone is committed at once: no timer, no added delay.
  */
 #include "fcgi/fcgi.h"
 
@@ -15,22 +18,26 @@
 #include "common/log.h"
 
 #define BATCH_MAX 256
+#define PENDING_MAX 1024         /* beyond this, request threads wait */
 
 struct pending {
-	const struct jobq_new *job;
-	struct jobq_enqueued *out;
+	struct jobq_new job;          /* strings below are owned */
+	char *strings;
+	FCGX_Request *fr;             /* owned; answered and freed here */
+	struct jobq_enqueued out;
 	int rc;
-	int done;
 	struct pending *next;
 };
 
 struct committer {
 	pthread_mutex_t mu;
 	pthread_cond_t work;          /* the committer waits for jobs */
-	pthread_cond_t done;          /* request threads wait for their commit */
+	pthread_cond_t space;         /* request threads wait below PENDING_MAX */
 	struct pending *head, **tail;
+	int count;
 	int stop;
 	jobq *q;
+	const struct server *srv;
 	pthread_t thread;
 };
 
@@ -45,16 +52,16 @@ commit_batch(struct committer *c, struct pending **v, size_t n)
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		in[i] = *v[i]->job;
+		in[i] = v[i]->job;
 	rc = jobq_enqueue_many(c->q, in, n, out);
 	if (rc == JOBQ_OK) {
 		for (size_t i = 0; i < n; i++) {
-			*v[i]->out = out[i];
+			v[i]->out = out[i];
 			v[i]->rc = JOBQ_OK;
 		}
 	} else if (n > 1 && rc != JOBQ_ERR_BUSY && rc != JOBQ_ERR_FULL) {
 		for (size_t i = 0; i < n; i++)
-			v[i]->rc = jobq_enqueue(c->q, v[i]->job, v[i]->out);
+			v[i]->rc = jobq_enqueue(c->q, &v[i]->job, &v[i]->out);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			v[i]->rc = rc;
@@ -62,6 +69,20 @@ commit_batch(struct committer *c, struct pending **v, size_t n)
 	if (rc != JOBQ_OK)
 		log_event(LOG_LVL_WARN, "enqueue_failed", "jobs=%zu err=%s", n,
 		    jobq_strerror(rc));
+}
+
+/* Answers and finishes one request, then frees it. */
+static void
+answer(struct committer *c, struct pending *p)
+{
+	struct req r = {.fr = p->fr, .srv = c->srv, .q = c->q, .query = ""};
+
+	submit_answer(&r, p->rc, &p->out);
+	FCGX_Finish_r(p->fr);
+	FCGX_Free(p->fr, 1);
+	free(p->fr);
+	free(p->strings);
+	free(p);
 }
 
 static void *
@@ -87,17 +108,18 @@ committer_main(void *arg)
 		/* Requests keep queueing while this batch commits. */
 		pthread_mutex_unlock(&c->mu);
 		commit_batch(c, v, n);
-		pthread_mutex_lock(&c->mu);
 		for (size_t i = 0; i < n; i++)
-			v[i]->done = 1;
-		pthread_cond_broadcast(&c->done);
+			answer(c, v[i]);
+		pthread_mutex_lock(&c->mu);
+		c->count -= (int)n;
+		pthread_cond_broadcast(&c->space);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
 
 struct committer *
-committer_start(const struct config *cfg)
+committer_start(const struct server *srv)
 {
 	struct committer *c = calloc(1, sizeof(*c));
 	struct jobq_options o;
@@ -105,7 +127,7 @@ committer_start(const struct config *cfg)
 
 	if (c == NULL)
 		return NULL;
-	cli_queue_options(cfg, &o);
+	cli_queue_options(&srv->cfg, &o);
 	if ((err = jobq_open(&o, &c->q)) != JOBQ_OK) {
 		char buf[256];
 		log_event(LOG_LVL_ERROR, "db_open_failed", "db=%s err=%s",
@@ -115,9 +137,10 @@ committer_start(const struct config *cfg)
 		free(c);
 		return NULL;
 	}
+	c->srv = srv;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->work, NULL);
-	pthread_cond_init(&c->done, NULL);
+	pthread_cond_init(&c->space, NULL);
 	c->tail = &c->head;
 	if (pthread_create(&c->thread, NULL, committer_main, c) != 0) {
 		jobq_close(c->q);
@@ -127,35 +150,74 @@ committer_start(const struct config *cfg)
 	return c;
 }
 
-int
-committer_enqueue(struct committer *c, const struct jobq_new *job,
-    struct jobq_enqueued *out)
+/* Copies s into *buf (advancing it); NULL stays NULL. */
+static const char *
+dup_into(char **buf, const char *s)
 {
-	struct pending p = {.job = job, .out = out, .rc = JOBQ_ERR_INTERNAL};
+	char *d;
+	size_t n;
 
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	d = *buf;
+	memcpy(d, s, n);
+	*buf += n;
+	return d;
+}
+
+int
+committer_submit(struct committer *c, const struct jobq_new *job,
+    FCGX_Request *fr)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	size_t len = 0;
+	char *buf;
+
+	if (p == NULL)
+		return -1;
+	len += job->type ? strlen(job->type) + 1 : 0;
+	len += job->payload ? strlen(job->payload) + 1 : 0;
+	len += job->idempotency_key ? strlen(job->idempotency_key) + 1 : 0;
+	len += job->submitted_by ? strlen(job->submitted_by) + 1 : 0;
+	if ((p->strings = buf = malloc(len + 1)) == NULL) {
+		free(p);
+		return -1;
+	}
+	p->job = *job;
+	p->job.type = dup_into(&buf, job->type);
+	p->job.payload = dup_into(&buf, job->payload);
+	p->job.idempotency_key = dup_into(&buf, job->idempotency_key);
+	p->job.submitted_by = dup_into(&buf, job->submitted_by);
+	p->fr = fr;
+	p->rc = JOBQ_ERR_INTERNAL;
 	pthread_mutex_lock(&c->mu);
-	*c->tail = &p;
-	c->tail = &p.next;
+	while (c->count >= PENDING_MAX && !c->stop)
+		pthread_cond_wait(&c->space, &c->mu);
+	*c->tail = p;
+	c->tail = &p->next;
+	c->count++;
 	pthread_cond_signal(&c->work);
-	while (!p.done)
-		pthread_cond_wait(&c->done, &c->mu);
 	pthread_mutex_unlock(&c->mu);
-	return p.rc;
+	return 0;
 }
 
 void
-committer_stop(struct committer *c)
+committer_stop(struct committer *c, int release)
 {
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&c->mu);
 	c->stop = 1;
 	pthread_cond_signal(&c->work);
+	pthread_cond_broadcast(&c->space);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
+	if (!release)
+		return;
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->work);
-	pthread_cond_destroy(&c->done);
+	pthread_cond_destroy(&c->space);
 	jobq_close(c->q);
 	free(c);
 }

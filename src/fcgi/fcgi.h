@@ -42,6 +42,7 @@ struct req {
 	size_t body_len;
 	int status;                   /* status answered, for the log */
 	int streaming;                /* headers of a stream were sent */
+	int handed_off;               /* fr now belongs to the committer */
 };
 
 /* --- http.c -------------------------------------------------------------- */
@@ -91,12 +92,17 @@ void h_health(struct req *r);
 /* --- commit.c: group commit ----------------------------------------------- */
 /* Starts the committer thread with its own connection.  Returns NULL and
  * logs why on failure. */
-struct committer *committer_start(const struct config *cfg);
-/* Enqueues job through the committer; returns after the transaction that
- * holds it committed (or failed), with the library's result code. */
-int committer_enqueue(struct committer *c, const struct jobq_new *job,
-    struct jobq_enqueued *out);
-/* Commits what is waiting, stops the thread and frees c (NULL is fine). */
-void committer_stop(struct committer *c);
+struct committer *committer_start(const struct server *srv);
+/* Hands job (copied) and the request fr (taken over) to the committer,
+ * which answers fr through submit_answer() once the transaction holding
+ * the job committed or failed, then finishes and frees it.  Waits while
+ * too many are pending.  Returns 0, or -1 (out of memory: fr untouched). */
+int committer_submit(struct committer *c, const struct jobq_new *job,
+    FCGX_Request *fr);
+/* Commits and answers what is waiting and stops the thread; frees c when
+ * release is set (not while request threads may still submit). */
+void committer_stop(struct committer *c, int release);
+/* submit.c: the answer to an enqueue, 202 or the library's error. */
+void submit_answer(struct req *r, int rc, const struct jobq_enqueued *out);
 
 #endif

@@ -46,6 +46,7 @@ req_reset(struct req *r)
 	r->id[0] = '\0';
 	r->status = 0;
 	r->streaming = 0;
+	r->handed_off = 0;
 }
 
 const char *

@@ -102,14 +102,25 @@ serve(struct req *r)
 	}
 }
 
+/* A fresh request on the listen socket; exits when out of memory. */
+static FCGX_Request *
+new_request(int fd)
+{
+	FCGX_Request *fr = malloc(sizeof(*fr));
+
+	if (fr == NULL)
+		cli_die(1, "out of memory");
+	FCGX_InitRequest(fr, fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	return fr;
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	FCGX_Request fr;
-	struct req r = {.fr = &fr, .srv = w->srv, .q = w->q, .query = ""};
+	FCGX_Request *fr = new_request(w->listen_fd);
+	struct req r = {.srv = w->srv, .q = w->q, .query = ""};
 
-	FCGX_InitRequest(&fr, w->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	for (;;) {
 		int rc, stop;
 
@@ -120,7 +131,7 @@ worker_main(void *arg)
 		}
 		w->state = T_ACCEPTING;
 		pthread_mutex_unlock(&state_mu);
-		rc = FCGX_Accept_r(&fr);
+		rc = FCGX_Accept_r(fr);
 		pthread_mutex_lock(&state_mu);
 		w->state = T_BUSY;
 		stop = stopping;
@@ -134,11 +145,16 @@ worker_main(void *arg)
 			nanosleep(&ts, NULL);
 			continue;
 		}
+		r.fr = fr;
 		serve(&r);
+		if (r.handed_off)
+			fr = new_request(w->listen_fd);   /* the committer answers */
+		else
+			FCGX_Finish_r(fr);
 		req_reset(&r);
-		FCGX_Finish_r(&fr);
 	}
-	FCGX_Free(&fr, 1);
+	FCGX_Free(fr, 1);
+	free(fr);
 	pthread_mutex_lock(&state_mu);
 	w->state = T_DONE;
 	pthread_mutex_unlock(&state_mu);
@@ -342,7 +358,7 @@ main(int argc, char **argv)
 		srv.test_progress_delay_ms = atoi(getenv("JOBQ_TEST_PROGRESS_DELAY_MS"));
 
 	/* The committer opens first: it creates and migrates the database. */
-	if ((srv.committer = committer_start(&srv.cfg)) == NULL) {
+	if ((srv.committer = committer_start(&srv)) == NULL) {
 		fprintf(stderr, "%s: cannot open the database %s (see the log)\n",
 		    cli_prog, config_str(&srv.cfg, CFG_DB));
 		return 1;
@@ -393,8 +409,9 @@ main(int argc, char **argv)
 	log_event(LOG_LVL_INFO, "stopping", "signal=%d", sig);
 	if (stop_threads(w, nthreads, own_fd, fd) < 0) {
 		/* A request outlived the grace period (a long sync stream):
-		 * commit what waits and leave anyway. */
+		 * commit and answer what waits, and leave anyway. */
 		log_event(LOG_LVL_WARN, "stop_forced", "grace_ms=%d", SHUTDOWN_MS);
+		committer_stop(srv.committer, 0);
 		FCGX_ShutdownPending();
 		rc = 1;
 	} else {
@@ -402,8 +419,8 @@ main(int argc, char **argv)
 			pthread_join(w[i].thread, NULL);
 			jobq_close(w[i].q);
 		}
+		committer_stop(srv.committer, 1);
 	}
-	committer_stop(srv.committer);
 	if (own_fd && listen_spec[0] != '/' && listen_spec[0] != '.')
 		close(fd);
 	else if (own_fd) {

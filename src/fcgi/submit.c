@@ -88,30 +88,37 @@ validate(struct req *r, const struct job_type *t, json_object *payload,
 	return -1;
 }
 
-/* Enqueues through the group committer and answers 202 (or the error). */
-static void
-enqueue(struct req *r, struct jobq_new *n)
+void
+submit_answer(struct req *r, int rc, const struct jobq_enqueued *out)
 {
-	struct jobq_enqueued out;
-	char extra[160];
+	char extra[160], url[64];
 	json_object *o;
-	int rc;
 
-	if ((rc = committer_enqueue(r->srv->committer, n, &out)) != JOBQ_OK) {
+	if (rc != JOBQ_OK) {
 		http_jobq_error(r, rc, "enqueue");
 		return;
 	}
-	snprintf(extra, sizeof(extra), "Location: /api/jobs/%s\r\n%s", out.id,
-	    out.replayed ? "Idempotent-Replayed: true\r\n" : "");
+	snprintf(extra, sizeof(extra), "Location: /api/jobs/%s\r\n%s", out->id,
+	    out->replayed ? "Idempotent-Replayed: true\r\n" : "");
+	snprintf(url, sizeof(url), "/api/jobs/%s", out->id);
 	o = json_object_new_object();
-	json_object_object_add(o, "job_id", json_object_new_string(out.id));
+	json_object_object_add(o, "job_id", json_object_new_string(out->id));
 	json_object_object_add(o, "status", json_object_new_string("queued"));
-	{
-		char url[64];
-		snprintf(url, sizeof(url), "/api/jobs/%s", out.id);
-		json_object_object_add(o, "status_url", json_object_new_string(url));
-	}
+	json_object_object_add(o, "status_url", json_object_new_string(url));
 	http_json(r, 202, o, extra);
+}
+
+/* Hands the job and the request to the group committer, which answers
+ * after the commit; this thread goes back to accepting. */
+static void
+enqueue(struct req *r, struct jobq_new *n)
+{
+	if (committer_submit(r->srv->committer, n, r->fr) < 0) {
+		http_error(r, 500, "internal", "out of memory", NULL, NULL);
+		return;
+	}
+	r->handed_off = 1;
+	r->status = 202;
 }
 
 static const char *
