@@ -133,6 +133,8 @@ struct jobq_finish {
 	struct jobq_lease lease;
 	enum jobq_outcome outcome;
 	const char *text;             /* result or error JSON; may be NULL */
+	const char *message;          /* last progress message not yet
+	                               * written (rate limits), or NULL */
 	int rc;                       /* out: JOBQ_OK or JOBQ_ERR_LOST */
 };
 

@@ -15,7 +15,7 @@
 
 void
 finish_add(struct worker *w, const struct jobq_job *j, enum jobq_outcome o,
-    const char *text, int64_t run_ms, const char *label)
+    const char *text, const char *message, int64_t run_ms, const char *label)
 {
 	struct pending *p;
 
@@ -38,6 +38,7 @@ finish_add(struct worker *w, const struct jobq_job *j, enum jobq_outcome o,
 	p->attempt = j->attempts;
 	p->outcome = o;
 	p->text = text ? strdup(text) : NULL;
+	p->message = message ? strdup(message) : NULL;
 	p->run_ms = run_ms;
 	p->label = label;
 }
@@ -76,6 +77,7 @@ finish_flush(struct worker *w)
 		    w->done[i].attempt};
 		items[i].outcome = w->done[i].outcome;
 		items[i].text = w->done[i].text;
+		items[i].message = w->done[i].message;
 	}
 	if ((err = jobq_finish_many(w->q, items, w->ndone)) != JOBQ_OK) {
 		char m[256];
@@ -111,6 +113,7 @@ finish_flush(struct worker *w)
 		}
 		free(p->type);
 		free(p->text);
+		free(p->message);
 	}
 	w->processed += w->ndone;
 	w->ndone = 0;
@@ -124,6 +127,7 @@ finish_free(struct worker *w)
 	for (size_t i = 0; i < w->ndone; i++) {
 		free(w->done[i].type);
 		free(w->done[i].text);
+		free(w->done[i].message);
 	}
 	free(w->done);
 	w->done = NULL;

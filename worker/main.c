@@ -269,7 +269,7 @@ heartbeat(struct worker *w)
 			if (j->id[0] && strcmp(j->id, cancel[c]) == 0) {
 				finish_add(w, j, JOBQ_FAIL_PERMANENT,
 				    "{\"code\":\"canceled\",\"message\":\"canceled before it started\"}",
-				    0, "canceled");
+				    NULL, 0, "canceled");
 				/* Leave an empty id so dispatch skips it. */
 				j->id[0] = '\0';
 			}
@@ -284,7 +284,7 @@ hand_back_local(struct worker *w)
 {
 	for (size_t k = w->local_head; k < w->nlocal; k++) {
 		if (w->local[k].id[0])
-			finish_add(w, &w->local[k], JOBQ_HAND_BACK, NULL, 0, "handed_back");
+			finish_add(w, &w->local[k], JOBQ_HAND_BACK, NULL, NULL, 0, "handed_back");
 		jobq_job_clear(&w->local[k]);
 	}
 	w->local_head = w->nlocal = 0;

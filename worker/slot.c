@@ -224,7 +224,11 @@ take_result(struct worker *w, struct slot *s, struct frame *f)
 
 	/* Running mean of job time: decides prefetch and batching. */
 	w->avg_run_ms = w->avg_run_ms <= 0 ? us / 1000 : w->avg_run_ms * 0.9 + us / 10000;
-	finish_add(w, SLOT_JOB(s), o, f->len > 1 ? f->body + 1 : NULL, run, label);
+	/* The last progress may still wait for its rate-limit slot: it goes
+	 * with the outcome, so a finished job shows where it ended. */
+	finish_add(w, SLOT_JOB(s), o, f->len > 1 ? f->body + 1 : NULL,
+	    s->prog_dirty ? s->prog_msg : NULL, run, label);
+	s->prog_dirty = 0;
 	jobq_job_clear(SLOT_JOB(s));
 	s->jobs_run++;
 	if (++s->cur < s->nbatch) {
@@ -375,11 +379,13 @@ died_busy(struct worker *w, struct slot *s, int status)
 	}
 	if (o == JOBQ_FAIL_TRANSIENT && SLOT_JOB(s)->attempts >= SLOT_JOB(s)->max_attempts)
 		label = "failed";
-	finish_add(w, SLOT_JOB(s), o, text[0] ? text : NULL, run, label);
+	finish_add(w, SLOT_JOB(s), o, text[0] ? text : NULL,
+	    s->prog_dirty ? s->prog_msg : NULL, run, label);
+	s->prog_dirty = 0;
 	jobq_job_clear(SLOT_JOB(s));
 	/* Jobs still waiting in its socket never started. */
 	for (int i = s->cur + 1; i < s->nbatch; i++) {
-		finish_add(w, &s->batch[i], JOBQ_HAND_BACK, NULL, 0, "handed_back");
+		finish_add(w, &s->batch[i], JOBQ_HAND_BACK, NULL, NULL, 0, "handed_back");
 		jobq_job_clear(&s->batch[i]);
 	}
 	s->cur = s->nbatch = 0;

@@ -63,6 +63,7 @@ struct pending {
 	int attempt;
 	enum jobq_outcome outcome;
 	char *text;
+	char *message;               /* last progress message, or NULL */
 	int64_t run_ms;
 	const char *label;           /* outcome for the log line */
 };
@@ -124,8 +125,9 @@ void slot_stop(struct worker *w, struct slot *s, enum kill_reason why);
 long long slot_rss_kb(pid_t pid);
 
 /* finish.c: batched outcomes */
+/* message: the job's last progress message not yet written, or NULL. */
 void finish_add(struct worker *w, const struct jobq_job *j, enum jobq_outcome o,
-    const char *text, int64_t run_ms, const char *label);
+    const char *text, const char *message, int64_t run_ms, const char *label);
 /* Writes the batch.  Returns 0, or -1 if the database refused (kept). */
 int finish_flush(struct worker *w);
 void finish_free(struct worker *w);

@@ -130,8 +130,8 @@ lib_run(enum jobq_sync sync, int n, int batch)
 		if (cnt == 0)
 			break;
 		for (size_t i = 0; i < cnt; i++)
-			fin[i] = (struct jobq_finish){{jobs[i].id, jobs[i].worker,
-			    jobs[i].attempts}, JOBQ_DONE, "{}", 0};
+			fin[i] = (struct jobq_finish){.lease = {jobs[i].id, jobs[i].worker,
+			    jobs[i].attempts}, .outcome = JOBQ_DONE, .text = "{}"};
 		if (jobq_finish_many(q, fin, cnt) != JOBQ_OK)
 			die("finish", jobq_errmsg(q));
 		got += (int)cnt;

@@ -47,15 +47,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " AND status = 'running'",
 	[ST_SUCCEED] = "UPDATE jobs SET status = 'succeeded', result = ?2,"
 	    " progress = 100, finished_at = ?3, updated_at = ?3,"
+	    " progress_message = coalesce(?4, progress_message),"
 	    " lease_until = NULL WHERE seq = ?1",
 	/* ?2: attempts after the change; ?3: error; ?4: now; ?5: due time. */
 	[ST_REQUEUE] = "UPDATE jobs SET status = 'queued', attempts = ?2,"
 	    " error = coalesce(?3, error), updated_at = ?4, due_at = ?5,"
 	    " next_attempt_at = CASE WHEN ?5 > ?4 THEN ?5 END,"
+	    " progress_message = coalesce(?6, progress_message),"
 	    " lease_until = NULL WHERE seq = ?1",
 	/* ?2: 'failed' or 'canceled'. */
 	[ST_END] = "UPDATE jobs SET status = ?2, error = coalesce(?3, error),"
 	    " finished_at = ?4, updated_at = ?4, lease_until = NULL,"
+	    " progress_message = coalesce(?5, progress_message),"
 	    " next_attempt_at = NULL WHERE seq = ?1",
 	[ST_CKPT_PUT] = "INSERT INTO job_checkpoints (job_id, key, value,"
 	    " created_at) SELECT ?1, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM jobs"

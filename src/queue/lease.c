@@ -292,6 +292,8 @@ finish_one(jobq *q, struct jobq_finish *it, int64_t now, int *woke)
 		if (it->text)
 			sqlite3_bind_text(st, 2, it->text, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, now);
+		if (it->message)
+			sqlite3_bind_text(st, 4, it->message, -1, SQLITE_STATIC);
 	} else if (!cancel && (it->outcome == JOBQ_HAND_BACK ||
 	    (it->outcome == JOBQ_FAIL_TRANSIENT && attempts < max))) {
 		int back = it->outcome == JOBQ_HAND_BACK;
@@ -303,6 +305,8 @@ finish_one(jobq *q, struct jobq_finish *it, int64_t now, int *woke)
 			sqlite3_bind_text(st, 3, it->text, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_int64(st, 5, back ? now : now + jobq_backoff_ms(q, attempts));
+		if (it->message)
+			sqlite3_bind_text(st, 6, it->message, -1, SQLITE_STATIC);
 		*woke |= back;
 	} else {
 		if ((st = db_stmt(q, ST_END)) == NULL)
@@ -312,6 +316,8 @@ finish_one(jobq *q, struct jobq_finish *it, int64_t now, int *woke)
 		if (it->text && it->outcome != JOBQ_HAND_BACK)
 			sqlite3_bind_text(st, 3, it->text, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, now);
+		if (it->message)
+			sqlite3_bind_text(st, 5, it->message, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);

@@ -341,11 +341,16 @@ test_leases(void)
 	    strcmp(val, "{\"ok\":1}") == 0, "checkpoint reads back");
 	free(val);
 	is_int(jobq_checkpoint_get(q, id, "product:B", &val), JOBQ_ERR_NOTFOUND, "absent checkpoint");
-	ok(jobq_complete(q, &cur, "{\"n\":1}") == JOBQ_OK, "the new holder completes");
+	struct jobq_finish fin = {.lease = cur, .outcome = JOBQ_DONE,
+	    .text = "{\"n\":1}", .message = "Wrote flat file"};
+	ok(jobq_finish_many(q, &fin, 1) == JOBQ_OK && fin.rc == JOBQ_OK,
+	    "the new holder completes");
 	jobq_job_clear(&j2);
 	jobq_get(q, id, &j2);
 	ok(j2.status == JOBQ_SUCCEEDED && j2.progress == 100 && strcmp(j2.result, "{\"n\":1}") == 0,
 	    "succeeded with its result");
+	is_str(j2.progress_message, "Wrote flat file",
+	    "the last progress message travels with the outcome");
 	jobq_job_clear(&j2);
 	jobq_job_clear(&j);
 
