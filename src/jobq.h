@@ -176,6 +176,11 @@ int jobq_ping(jobq *q);
  * removed database is the operator's to restore).  On failure the old
  * connection is kept, so the handle stays usable. */
 int jobq_reopen(jobq *q);
+/* Makes the handle refer to the file now at its path: when the file was
+ * removed or replaced (a restore from backup), reopens.  Cheap (one
+ * stat), meant for every request.  JOBQ_OK, or JOBQ_ERR_IO while the file
+ * is missing. */
+int jobq_refresh(jobq *q);
 /* Runs SQLite's integrity check and checks the schema; on failure
  * jobq_errmsg() holds the first problem. */
 int jobq_check(jobq *q);

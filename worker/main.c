@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/priv.h"
 
 #define MAX_BATCH 256            /* jobs per claim and per finish write */
 #define PREFETCH_BUDGET_US 10000 /* claim ahead what runners finish in this */
@@ -596,7 +597,8 @@ main(int argc, char **argv)
 {
 	static struct worker w;
 	struct config cfg = {0};
-	const char *types = NULL;
+	const char *types = NULL, *user = NULL;
+	char err[256];
 	int once = 0;
 	const struct cli_opt opts[] = {
 		{"--concurrency", CFG_CONCURRENCY, NULL, NULL, "N", "jobs run at once"},
@@ -605,6 +607,7 @@ main(int argc, char **argv)
 		{"--types", -1, &types, NULL, "a,b", "only claim these job types"},
 		{"--once", -1, NULL, &once, NULL, "run what is due now, then exit"},
 		{"--db", CFG_DB, NULL, NULL, "FILE", "database file"},
+		{"--user", -1, &user, NULL, "NAME", "drop root to this user after opening the log"},
 		{NULL, 0, NULL, NULL, NULL, NULL},
 	};
 
@@ -613,6 +616,9 @@ main(int argc, char **argv)
 	if (log_open(config_str(&cfg, CFG_LOG), "jobq-worker") < 0)
 		fprintf(stderr, "%s: cannot open log %s; logging to stderr\n",
 		    cli_prog, config_str(&cfg, CFG_LOG));
+	/* Before the database is opened and any job runs. */
+	if (priv_drop(user, err, sizeof(err)) < 0)
+		cli_die(2, "%s", err);
 	w.once = once;
 	w.types_flag = types;
 	setup(&w, &cfg);

@@ -39,6 +39,12 @@ struct committer {
 	jobq *q;
 	const struct server *srv;
 	pthread_t thread;
+	/* Answering runs in its own thread, so the next batch commits
+	 * (waiting on fsync) while this one's answers are written. */
+	pthread_cond_t answers;
+	struct pending *ahead, **atail;
+	int astop;
+	pthread_t athread;
 };
 
 /* Commits one batch; on a failure of the whole batch other than a busy or
@@ -53,13 +59,16 @@ commit_batch(struct committer *c, struct pending **v, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		in[i] = v[i]->job;
-	rc = jobq_enqueue_many(c->q, in, n, out);
+	/* Never commit into a database file that was removed or replaced. */
+	if ((rc = jobq_refresh(c->q)) == JOBQ_OK)
+		rc = jobq_enqueue_many(c->q, in, n, out);
 	if (rc == JOBQ_OK) {
 		for (size_t i = 0; i < n; i++) {
 			v[i]->out = out[i];
 			v[i]->rc = JOBQ_OK;
 		}
-	} else if (n > 1 && rc != JOBQ_ERR_BUSY && rc != JOBQ_ERR_FULL) {
+	} else if (n > 1 && rc != JOBQ_ERR_BUSY && rc != JOBQ_ERR_FULL &&
+	    rc != JOBQ_ERR_IO) {
 		for (size_t i = 0; i < n; i++)
 			v[i]->rc = jobq_enqueue(c->q, &v[i]->job, &v[i]->out);
 	} else {
@@ -86,6 +95,38 @@ answer(struct committer *c, struct pending *p)
 }
 
 static void *
+answerer_main(void *arg)
+{
+	struct committer *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		struct pending *p;
+		int n = 0;
+
+		while (c->ahead == NULL && !c->astop)
+			pthread_cond_wait(&c->answers, &c->mu);
+		if (c->ahead == NULL)
+			break;
+		p = c->ahead;
+		c->ahead = NULL;
+		c->atail = &c->ahead;
+		pthread_mutex_unlock(&c->mu);
+		while (p != NULL) {
+			struct pending *next = p->next;
+			answer(c, p);
+			p = next;
+			n++;
+		}
+		pthread_mutex_lock(&c->mu);
+		c->count -= n;
+		pthread_cond_broadcast(&c->space);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void *
 committer_main(void *arg)
 {
 	struct committer *c = arg;
@@ -108,13 +149,18 @@ committer_main(void *arg)
 		/* Requests keep queueing while this batch commits. */
 		pthread_mutex_unlock(&c->mu);
 		commit_batch(c, v, n);
-		for (size_t i = 0; i < n; i++)
-			answer(c, v[i]);
 		pthread_mutex_lock(&c->mu);
-		c->count -= (int)n;
-		pthread_cond_broadcast(&c->space);
+		for (size_t i = 0; i < n; i++) {
+			v[i]->next = NULL;
+			*c->atail = v[i];
+			c->atail = &v[i]->next;
+		}
+		pthread_cond_signal(&c->answers);
 	}
+	c->astop = 1;
+	pthread_cond_signal(&c->answers);
 	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->athread, NULL);
 	return NULL;
 }
 
@@ -141,8 +187,11 @@ committer_start(const struct server *srv)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->work, NULL);
 	pthread_cond_init(&c->space, NULL);
+	pthread_cond_init(&c->answers, NULL);
 	c->tail = &c->head;
-	if (pthread_create(&c->thread, NULL, committer_main, c) != 0) {
+	c->atail = &c->ahead;
+	if (pthread_create(&c->athread, NULL, answerer_main, c) != 0 ||
+	    pthread_create(&c->thread, NULL, committer_main, c) != 0) {
 		jobq_close(c->q);
 		free(c);
 		return NULL;
@@ -218,6 +267,7 @@ committer_stop(struct committer *c, int release)
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->work);
 	pthread_cond_destroy(&c->space);
+	pthread_cond_destroy(&c->answers);
 	jobq_close(c->q);
 	free(c);
 }

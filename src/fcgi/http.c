@@ -130,6 +130,14 @@ http_jobq_error(struct req *r, int err, const char *what)
 		http_error(r, 503, "unavailable", "the database is full",
 		    NULL, "Retry-After: 60\r\n");
 		return;
+	case JOBQ_ERR_IO:
+		/* Missing, unreadable or unwritable: the operator's to fix, and
+		 * the service is back once they have. */
+		log_event(LOG_LVL_ERROR, "db_unavailable", "what=%s msg=%s", what,
+		    log_quote(r->q ? jobq_errmsg(r->q) : "", buf, sizeof(buf)));
+		http_error(r, 503, "unavailable", "the database cannot be reached",
+		    NULL, "Retry-After: 5\r\n");
+		return;
 	default:
 		/* The library's message may name files or SQL: log it only. */
 		log_event(LOG_LVL_ERROR, "db_error", "what=%s err=%s msg=%s", what,

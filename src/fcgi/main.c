@@ -37,6 +37,7 @@
 #include "common/cli.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/priv.h"
 
 #define SHUTDOWN_MS 4500
 #define THREADS_DEFAULT 8
@@ -92,6 +93,9 @@ serve(struct req *r)
 	r->query = q ? q : "";
 	if (req_path(r) < 0)
 		http_error(r, 404, "not_found", "no such resource", NULL, NULL);
+	else if (jobq_refresh(r->q) != JOBQ_OK)
+		/* The database file was removed: answer 503 until it is back. */
+		http_jobq_error(r, JOBQ_ERR_IO, "open");
 	else
 		routes_dispatch(r);
 	if (r->status >= 500) {
@@ -305,7 +309,8 @@ main(int argc, char **argv)
 {
 	static struct server srv;
 	const char *listen_spec = NULL, *threads_s = NULL, *mode_s = NULL,
-	    *group = NULL;
+	    *group = NULL, *user = NULL;
+	char perr[256];
 	const struct cli_opt opts[] = {
 		{"--listen", -1, &listen_spec, NULL, "ADDR",
 		    "unix socket path or ADDRESS:PORT (default: fd 0 when it is a listening socket)"},
@@ -313,6 +318,7 @@ main(int argc, char **argv)
 		{"--socket-mode", -1, &mode_s, NULL, "MODE", "unix socket permissions (default 0660)"},
 		{"--socket-group", -1, &group, NULL, "GROUP", "group of the unix socket (e.g. www-data)"},
 		{"--db", CFG_DB, NULL, NULL, "FILE", "database file"},
+		{"--user", -1, &user, NULL, "NAME", "drop root to this user once the socket is open"},
 		{NULL, 0, NULL, NULL, NULL, NULL},
 	};
 	struct worker *w;
@@ -347,6 +353,11 @@ main(int argc, char **argv)
 		cli_die(2, "fd 0 is not a listening socket: give --listen /path.sock"
 		    " or --listen 127.0.0.1:PORT");
 	}
+
+	/* The socket is bound (it may need root for its place and group);
+	 * nothing else does. */
+	if (priv_drop(user, perr, sizeof(perr)) < 0)
+		cli_die(2, "%s", perr);
 
 	srv.max_body = (size_t)config_int(&srv.cfg, CFG_MAX_BODY_BYTES);
 	srv.trust_remote_user = config_bool(&srv.cfg, CFG_TRUST_REMOTE_USER);

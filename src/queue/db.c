@@ -373,18 +373,34 @@ jobq_open(const struct jobq_options *opt, jobq **out)
 	return connect_db(q, 1);
 }
 
+static int
+moved(jobq *q)
+{
+	int m = 0;
+
+	return sqlite3_file_control(q->db, "main", SQLITE_FCNTL_HAS_MOVED, &m) ==
+	    SQLITE_OK && m;
+}
+
+int
+jobq_refresh(jobq *q)
+{
+	if (q->db == NULL || !moved(q))
+		return JOBQ_OK;
+	return jobq_reopen(q);
+}
+
 int
 jobq_ping(jobq *q)
 {
 	sqlite3_stmt *st;
-	int moved = 0, rc;
+	int rc;
 
 	if (q->db == NULL)
 		return db_set_error(q, JOBQ_ERR_IO, "%s is not open", q->path);
 	/* A file removed or replaced under us would take writes into the
 	 * void: SQLite can tell. */
-	if (sqlite3_file_control(q->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) ==
-	    SQLITE_OK && moved)
+	if (moved(q))
 		return db_set_error(q, JOBQ_ERR_IO,
 		    "%s was removed or replaced while open", q->path);
 	if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM"
