@@ -23,7 +23,7 @@ wait_for 20 test -S "$T/a.sock"
 out=$(fc "$T/a.sock" GET /api/health)
 is "$(jget "$out" 'j["status"]')" 200 "health over raw FastCGI"
 sleep 0.3
-is "$(ls /proc/$PID/task | wc -l)" 10 "8 request threads + committer + main"
+is "$(ls /proc/$PID/task | wc -l)" 11 "8 request threads + committer + answerer + main"
 t0=$(date +%s%N)
 kill -TERM "$PID"
 wait "$PID"
