@@ -249,8 +249,22 @@ heartbeat(struct worker *w)
 	struct jobq_worker me = {w->id, w->host, (int)getpid(),
 	    count_state(w, SLOT_BUSY)};
 	char **cancel = NULL;
-	int err = jobq_heartbeat(w->fq, &me, w->lease_ms, &cancel);
+	jobq *bad = NULL;
+	int err;
 
+	/* Follow the database file if it was replaced (a restore) or removed:
+	 * never claim from, or write into, a file nobody else sees. */
+	if (jobq_refresh(w->q) != JOBQ_OK)
+		bad = w->q;
+	else if (w->fq != w->q && jobq_refresh(w->fq) != JOBQ_OK)
+		bad = w->fq;
+	if (bad != NULL) {
+		char m[256];
+		log_event(LOG_LVL_ERROR, "db_unavailable", "error=%s",
+		    log_quote(jobq_errmsg(bad), m, sizeof(m)));
+		return;
+	}
+	err = jobq_heartbeat(w->fq, &me, w->lease_ms, &cancel);
 	if (err != JOBQ_OK) {
 		char m[256];
 		log_event(LOG_LVL_WARN, "heartbeat_failed", "error=%s",
