@@ -9,13 +9,13 @@
 # POST >= 0.4x, RSS <= 16 MB.
 #
 #   make bench-fcgi      (from a build without sanitizers)
-#   BENCH_SECONDS=10 BENCH_CONNS=32 BENCH_THREADS=16 bench/fcgi/run.sh
+#   BENCH_SECONDS=10 BENCH_CONNS=32 BENCH_THREADS=8 bench/fcgi/run.sh
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNS:-32}
-threads=${BENCH_THREADS:-16}
+threads=${BENCH_THREADS:-8}
 command -v wrk >/dev/null || { echo "bench-fcgi: wrk not found (apt-get install wrk)"; exit 1; }
 T=$(mktemp -d /tmp/jobq-bench.XXXXXX)
 chmod 0755 "$T"
