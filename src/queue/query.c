@@ -267,8 +267,18 @@ jobq_stats(jobq *q, int64_t alive_ms, json_object **stats, int *alive)
 	json_object_object_add(*stats, "counts", c.counts);
 	json_object_object_add(*stats, "total", json_object_new_int64(c.total));
 	json_object_object_add(*stats, "by_type", c.by_type);
-	json_object_object_add(*stats, "oldest_queued_age_seconds", c.oldest < 0 ?
-	    NULL : json_object_new_double((double)(c.now - c.oldest) / 1000.0));
+	if (c.oldest < 0) {
+		json_object_object_add(*stats, "oldest_queued_age_seconds", NULL);
+	} else {
+		/* Milliseconds as seconds, printed exactly ("0.028", not
+		 * "0.028000000000000001"). */
+		int64_t age = c.now - c.oldest;
+		char text[32];
+		snprintf(text, sizeof(text), "%lld.%03lld", (long long)(age / 1000),
+		    (long long)(age % 1000));
+		json_object_object_add(*stats, "oldest_queued_age_seconds",
+		    json_object_new_double_s((double)age / 1000.0, text));
+	}
 	json_object_object_add(*stats, "workers", c.workers);
 	if (alive)
 		*alive = c.alive;

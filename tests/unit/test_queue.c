@@ -601,6 +601,11 @@ test_list_and_stats(void)
 	ok(json_object_array_length(x) == 1 && alive == 1, "stats list the live worker");
 	ok(json_object_object_get_ex(s, "oldest_queued_age_seconds", &x) && x != NULL,
 	    "oldest queued age present while jobs wait");
+	fake_now += 1234;
+	json_object_put(s);
+	jobq_stats(q, 60000, &s, &alive);
+	json_object_object_get_ex(s, "oldest_queued_age_seconds", &x);
+	is_str(json_object_to_json_string(x), "1.234", "the age prints as exact seconds with milliseconds");
 	json_object_put(s);
 
 	jobq_get(q, last, &j);
