@@ -141,7 +141,13 @@ await step("filters", async () => {
 	await page.getByLabel("Status").selectOption("");
 	await page.getByLabel("Type").selectOption("generate_amazon_content");
 	await page.waitForFunction(() => location.hash === "#/?type=generate_amazon_content");
-	await page.waitForFunction(() => document.querySelectorAll(".jq-table tbody tr").length === 1);
+	// Wait for the filtered page itself: the previous filter's single row
+	// would satisfy a bare row count before the new list has loaded.
+	await page.waitForFunction(() => {
+		const rs = [...document.querySelectorAll(".jq-table tbody tr")];
+		return rs.length === 1 && rs.every((r) =>
+		    r.querySelector('td[data-label="Type"]')?.textContent === "generate_amazon_content");
+	});
 	const types = await page.locator('.jq-table td[data-label="Type"]').allTextContents();
 	t(types.length === 1 && types[0] === "generate_amazon_content", "type filter", types);
 	await page.getByLabel("Type").selectOption("");
