@@ -78,6 +78,11 @@ const char *http_json_text(json_object *o, size_t *len);
 
 /* --- routes.c ------------------------------------------------------------ */
 void routes_dispatch(struct req *r);
+typedef void (*route_fn)(struct req *r);
+/* The handler for method and path (copying the {id} segment into id), or
+ * NULL with the methods the path accepts in allow ("" when none: 404). */
+route_fn routes_find(const char *method, const char *path,
+    char id[JOBQ_ID_SIZE], char *allow, size_t allowsz);
 
 /* --- handlers ------------------------------------------------------------ */
 void h_run_content(struct req *r);

@@ -56,24 +56,38 @@ match(const char *pattern, const char *path, char id[JOBQ_ID_SIZE])
 	return *pattern == '\0' && *path == '\0';
 }
 
-void
-routes_dispatch(struct req *r)
+route_fn
+routes_find(const char *method, const char *path, char id[JOBQ_ID_SIZE],
+    char *allow, size_t allowsz)
 {
-	char allow[64] = "", extra[96], id[JOBQ_ID_SIZE];
+	char seg[JOBQ_ID_SIZE] = "";
 
+	allow[0] = '\0';
 	for (size_t i = 0; i < NROUTES; i++) {
-		if (!match(routes[i].pattern, r->path, id))
+		if (!match(routes[i].pattern, path, seg))
 			continue;
-		if (strcmp(routes[i].method, r->method) == 0) {
-			memcpy(r->id, id, sizeof(r->id));
-			routes[i].handler(r);
-			return;
+		if (strcmp(routes[i].method, method) == 0) {
+			memcpy(id, seg, JOBQ_ID_SIZE);
+			return routes[i].handler;
 		}
 		if (strstr(allow, routes[i].method) == NULL) {
 			size_t n = strlen(allow);
-			snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
+			snprintf(allow + n, allowsz - n, "%s%s", n ? ", " : "",
 			    routes[i].method);
 		}
+	}
+	return NULL;
+}
+
+void
+routes_dispatch(struct req *r)
+{
+	char allow[64], extra[96];
+	route_fn fn = routes_find(r->method, r->path, r->id, allow, sizeof(allow));
+
+	if (fn != NULL) {
+		fn(r);
+		return;
 	}
 	if (allow[0] == '\0') {
 		http_error(r, 404, "not_found", "no such resource", NULL, NULL);

@@ -9,10 +9,14 @@
 # A target X is tests/fuzz/fuzz_X.c (defining LLVMFuzzerTestOneInput) with
 # seeds in tests/fuzz/corpus/X/.  To add one: a line in FUZZ_TARGETS, a
 # replay program below, its corpus.
-FUZZ_TARGETS = config time cursor payload text openai
+FUZZ_TARGETS = config time cursor payload text openai route
 FUZZ_SECONDS = 60
 # Everything a target may call, compiled once more with coverage.
-FUZZ_SRCS = $(filter %.c,$(libjobq_a_SOURCES) $(libjobqwork_a_SOURCES))
+FUZZ_SRCS = $(filter %.c,$(libjobq_a_SOURCES) $(libjobqwork_a_SOURCES)) \
+	$(FUZZ_FCGI_SRCS)
+# The responder without its main(): routes, HTTP helpers, handlers.
+FUZZ_FCGI_SRCS = src/fcgi/http.c src/fcgi/routes.c src/fcgi/jobs.c \
+	src/fcgi/submit.c src/fcgi/commit.c src/common/cli.c
 
 fuzz:
 	@FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
@@ -38,6 +42,10 @@ tests_fuzz_replay_text_SOURCES = tests/fuzz/fuzz_text.c $(REPLAY_SRCS)
 tests_fuzz_replay_text_LDADD = $(WORK_LIBS)
 tests_fuzz_replay_openai_SOURCES = tests/fuzz/fuzz_openai.c $(REPLAY_SRCS)
 tests_fuzz_replay_openai_LDADD = $(WORK_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_route
+tests_fuzz_replay_route_SOURCES = tests/fuzz/fuzz_route.c $(REPLAY_SRCS) $(FUZZ_FCGI_SRCS)
+tests_fuzz_replay_route_LDADD = $(WORK_LIBS) $(FCGI_LIBS)
 
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/run.sh tests/fuzz/corpus tests/fuzz/regress
