@@ -13,29 +13,11 @@
 
 #define HDR 8
 
-int
-proto_send(int fd, uint8_t kind, const void *a, size_t alen,
-    const void *b, size_t blen, const void *c, size_t clen)
+/* Writes every byte of iov (n entries, modified), waiting out EINTR and
+ * a full non-blocking socket.  Returns 0, or -1 with errno. */
+static int
+writev_all(int fd, struct iovec *iov, int n)
 {
-	unsigned char hdr[HDR] = {0};
-	size_t total = alen + blen + clen;
-	struct iovec iov[4];
-	int n = 0;
-
-	if (total > PROTO_MAX_BODY)
-		return -1;
-	hdr[0] = (unsigned char)(total >> 24);
-	hdr[1] = (unsigned char)(total >> 16);
-	hdr[2] = (unsigned char)(total >> 8);
-	hdr[3] = (unsigned char)total;
-	hdr[4] = kind;
-	iov[n++] = (struct iovec){hdr, HDR};
-	if (a && alen)
-		iov[n++] = (struct iovec){(void *)a, alen};
-	if (b && blen)
-		iov[n++] = (struct iovec){(void *)b, blen};
-	if (c && clen)
-		iov[n++] = (struct iovec){(void *)c, clen};
 	for (int i = 0; i < n;) {
 		ssize_t w = writev(fd, iov + i, n - i);
 		if (w < 0) {
@@ -60,6 +42,32 @@ proto_send(int fd, uint8_t kind, const void *a, size_t alen,
 	return 0;
 }
 
+int
+proto_send(int fd, uint8_t kind, const void *a, size_t alen,
+    const void *b, size_t blen, const void *c, size_t clen)
+{
+	unsigned char hdr[HDR] = {0};
+	size_t total = alen + blen + clen;
+	struct iovec iov[4];
+	int n = 0;
+
+	if (total > PROTO_MAX_BODY)
+		return -1;
+	hdr[0] = (unsigned char)(total >> 24);
+	hdr[1] = (unsigned char)(total >> 16);
+	hdr[2] = (unsigned char)(total >> 8);
+	hdr[3] = (unsigned char)total;
+	hdr[4] = kind;
+	iov[n++] = (struct iovec){hdr, HDR};
+	if (a && alen)
+		iov[n++] = (struct iovec){(void *)a, alen};
+	if (b && blen)
+		iov[n++] = (struct iovec){(void *)b, blen};
+	if (c && clen)
+		iov[n++] = (struct iovec){(void *)c, clen};
+	return writev_all(fd, iov, n);
+}
+
 size_t
 proto_frame(char *buf, size_t size, uint8_t kind, const char *id,
     const char *type, int attempt, const char *payload)
@@ -80,22 +88,9 @@ proto_frame(char *buf, size_t size, uint8_t kind, const char *id,
 int
 proto_write(int fd, const char *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct pollfd p = {.fd = fd, .events = POLLOUT};
-				poll(&p, 1, 1000);
-				continue;
-			}
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	struct iovec iov = {(void *)buf, len};
+
+	return writev_all(fd, &iov, 1);
 }
 
 long

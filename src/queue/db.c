@@ -316,13 +316,9 @@ connect_db(jobq *q, int create)
 		if (access(q->wake_path, F_OK) != 0)
 			db_wake(q);
 	} else {
-		int v = jobq_schema_version(q);
-		if (v < 0)
-			return db_fail(q, "read schema version");
-		if (v > JOBQ_SCHEMA_VERSION)
-			return db_set_error(q, JOBQ_ERR_SCHEMA,
-			    "database schema version %d is newer than this build"
-			    " (%d); upgrade jobq", v, JOBQ_SCHEMA_VERSION);
+		int v;
+		if ((err = schema_version_ok(q, &v)) != JOBQ_OK)
+			return err;
 	}
 	return JOBQ_OK;
 }

@@ -55,6 +55,9 @@ int db_exec(jobq *q, const char *sql);
 void db_wake(jobq *q);
 
 int schema_migrate(jobq *q);
+/* Reads the schema version into *version; JOBQ_ERR_SCHEMA if it is newer
+ * than this build. */
+int schema_version_ok(jobq *q, int *version);
 
 /* Fills j from the current row of a statement selecting JOB_COLS first.
  * Returns JOBQ_OK or JOBQ_ERR_NOMEM. */

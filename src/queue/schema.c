@@ -78,18 +78,28 @@ foreign_tables(jobq *q)
 }
 
 int
-schema_migrate(jobq *q)
+schema_version_ok(jobq *q, int *version)
 {
-	int target = q->opt.target_version, v, err;
-	char sql[64];
+	int v = jobq_schema_version(q);
 
-	v = jobq_schema_version(q);
 	if (v < 0)
 		return db_fail(q, "read schema version");
 	if (v > JOBQ_SCHEMA_VERSION)
 		return db_set_error(q, JOBQ_ERR_SCHEMA,
 		    "database schema version %d is newer than this build (%d);"
 		    " upgrade jobq", v, JOBQ_SCHEMA_VERSION);
+	*version = v;
+	return JOBQ_OK;
+}
+
+int
+schema_migrate(jobq *q)
+{
+	int target = q->opt.target_version, v, err;
+	char sql[64];
+
+	if ((err = schema_version_ok(q, &v)) != JOBQ_OK)
+		return err;
 	while (v < target) {
 		if ((err = db_begin(q)) != JOBQ_OK)
 			return err;
