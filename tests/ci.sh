@@ -14,10 +14,16 @@ top=$(pwd)
 if [ -z "${JOBQ_SKIP_APT:-}" ]; then
 	SUDO=
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	pkgs=$(grep -v '^#' tests/packages.txt)
+	# A machine may already have Node.js from elsewhere (NodeSource), whose
+	# nodejs package conflicts with Debian's npm: keep the one it has.
+	if command -v node >/dev/null && command -v npm >/dev/null; then
+		pkgs=$(echo "$pkgs" | grep -vx -e nodejs -e npm)
+	fi
 	$SUDO apt-get update -qq
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-		$(grep -v '^#' tests/packages.txt) >/dev/null
+		$pkgs >/dev/null
 fi
 
 san="--enable-asan --enable-ubsan"
