@@ -321,7 +321,7 @@ cat <<EOF
 
 jobq is running on $BASE (loopback only):
   status panel  $BASE/jobs/
-  API           curl $BASE/api/jobs/stats     (docs/api.md)
+  API           curl $BASE/api/jobs/stats     (docs/responder.md)
   CLI           $JOBQCTL --config $state/jobq.env list
   logs          $logs/
   stop          $0 stop

@@ -7,6 +7,8 @@
 FCGI="$top_builddir/jobq-fcgi"
 CLIENT="$top_srcdir/tests/fcgi/fcgi_client.py"
 export JOBQ_DB="$T/db/jobs.db" JOBQ_LOG="$T/fcgi.log"
+# Sync runs write flat files and images: keep them in the test folder.
+export OUTPUT_DIR="$T/output" PUBLISH_DIR="$T/publish" IMAGE_ROOT="$T/images"
 mkdir -p "$T/db"
 
 # start_fcgi ARGS...: starts the responder in the background, sets PID.
