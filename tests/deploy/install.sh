@@ -55,7 +55,12 @@ left=$(grep -rlE '@[A-Za-z_]+@' "$d" 2>/dev/null | grep -v -e '/www/' -e '\.md$'
 is "$left" "" "no @placeholder@ left in installed files"
 check "spawn-fcgi example is valid sh" sh -n "$d/usr/share/doc/jobq/examples/spawn-fcgi.example"
 if command -v logrotate >/dev/null; then
-	sed "s|/var/log/jobq|$T/log|" "$d/etc/logrotate.d/jobq" >"$T/logrotate.conf"
+	# The jobq user exists only where sysusers.d created it: elsewhere the
+	# file is parsed with root standing in for it.
+	owner=jobq
+	id jobq >/dev/null 2>&1 || owner=root
+	sed -e "s|/var/log/jobq|$T/log|" -e "s|create 0640 jobq jobq|create 0640 $owner $owner|" \
+		"$d/etc/logrotate.d/jobq" >"$T/logrotate.conf"
 	check "logrotate parses its file" logrotate -d -s "$T/logrotate.state" "$T/logrotate.conf"
 fi
 
