@@ -2,7 +2,7 @@
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = bash
-EXTRA_DIST += tests/lib.sh tests/tap.h tests/ci.sh
+EXTRA_DIST += tests/lib.sh tests/tap.h tests/utf8.h tests/ci.sh
 
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_common
 tests_unit_test_queue_SOURCES = tests/unit/test_queue.c tests/tap.h

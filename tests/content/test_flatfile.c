@@ -13,6 +13,7 @@
 
 #include "content/internal.h"
 #include "tests/tap.h"
+#include "tests/utf8.h"
 
 static uint32_t rng = 987654321;
 
@@ -49,23 +50,6 @@ rtext(size_t words, char **pool, size_t *npool)
 	return s;
 }
 
-static int
-valid_utf8(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
-		    s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-		if (n == 0)
-			return 0;
-		for (size_t i = 1; i < n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-		s += n;
-	}
-	return 1;
-}
 
 static char *
 slurp(const char *path)

@@ -9,25 +9,8 @@
 
 #include "content/internal.h"
 #include "tests/tap.h"
+#include "tests/utf8.h"
 
-/* 1 if s is valid UTF-8 (the strict rules of RFC 3629). */
-static int
-valid_utf8(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
-		    s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-		if (n == 0)
-			return 0;
-		for (size_t i = 1; i < n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-		s += n;
-	}
-	return 1;
-}
 
 static uint32_t rng = 12345;
 
