@@ -185,7 +185,8 @@ int jobq_refresh(jobq *q);
  * jobq_errmsg() holds the first problem. */
 int jobq_check(jobq *q);
 /* Path of the file that enqueuers touch after each commit that makes work
- * due (see jobq_wake()).  Watch it with inotify for IN_ATTRIB. */
+ * due.  Watch it with inotify for IN_ATTRIB.  NULL for an in-memory
+ * database. */
 const char *jobq_wake_path(const jobq *q);
 
 /* --- producers ---------------------------------------------------------- */

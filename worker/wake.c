@@ -16,11 +16,11 @@
 int
 wake_open(const char *wake_path)
 {
-	char *copy = strdup(wake_path);
+	char *copy = wake_path ? strdup(wake_path) : NULL;
 	int fd;
 
 	if (copy == NULL)
-		return -1;
+		return -1;        /* no wake file: the poll interval serves */
 	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0 &&
 	    inotify_add_watch(fd, dirname(copy), IN_ATTRIB | IN_CLOSE_WRITE |
 	    IN_CREATE | IN_MOVED_TO) < 0) {

@@ -313,7 +313,7 @@ connect_db(jobq *q, int create)
 			return err;
 		if ((err = schema_migrate(q)) != JOBQ_OK)
 			return err;
-		if (access(q->wake_path, F_OK) != 0)
+		if (q->wake_path != NULL && access(q->wake_path, F_OK) != 0)
 			db_wake(q);
 	} else {
 		int v;
@@ -365,6 +365,11 @@ jobq_open(const struct jobq_options *opt, jobq **out)
 	}
 	snprintf(q->wake_path, n, "%s-wake", opt->path);
 	q->opt.path = q->path;
+	/* An in-memory or URI database has no folder for a wake file. */
+	if (opt->path[0] == ':' || strncmp(opt->path, "file:", 5) == 0) {
+		free(q->wake_path);
+		q->wake_path = NULL;
+	}
 	*out = q;
 	return connect_db(q, 1);
 }

@@ -857,6 +857,30 @@ test_removed(void)
 	jobq_close(q);
 }
 
+/* An in-memory database: no file of any kind appears in the folder. */
+static void
+test_memory(void)
+{
+	struct jobq_options o = {.path = ":memory:", .synchronous = JOBQ_SYNC_NORMAL};
+	struct jobq_new n = {.type = "noop", .payload = "{}"};
+	struct jobq_enqueued e;
+	char cwd[512];
+	jobq *q;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(dir) != 0) {
+		ok(0, "chdir to the test folder");
+		return;
+	}
+	ok(jobq_open(&o, &q) == JOBQ_OK && jobq_enqueue(q, &n, &e) == JOBQ_OK,
+	    "an in-memory queue works");
+	ok(jobq_wake_path(q) == NULL, "it has no wake file");
+	jobq_close(q);
+	ok(access(":memory:", F_OK) != 0 && access(":memory:-wake", F_OK) != 0,
+	    "and leaves no file behind");
+	if (chdir(cwd) != 0)
+		diag("chdir back failed");
+}
+
 /* The SQL of a cached statement, planned: no full scan of jobs. */
 static int
 plan_ok(jobq *q, enum stmt_id id, const char *name)
@@ -911,6 +935,7 @@ main(void)
 	test_migrations();
 	test_faults();
 	test_removed();
+	test_memory();
 	test_plans();
 	test_concurrent_claims();
 	char cmd[300];
