@@ -102,13 +102,7 @@ if [ -x /usr/bin/chromium ] && [ -f "$NODE_DIR/node_modules/playwright-core/pack
 		PANEL_ART="$top_builddir/tests/panel/artifacts" PANEL_JOB="$id" \
 		timeout 60 node "$top_srcdir/tests/panel/smoke.mjs" >"$T/node.out" 2>&1
 	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) ok "1 = 1" "Apache: ${line#PASS }" ;;
-		"FAIL "*) ok "1 = 0" "Apache: ${line#FAIL }" ;;
-		*) echo "# $line" ;;
-		esac
-	done <"$T/node.out"
+	panel_tap "$T/node.out" "Apache: "
 	is "$rc" 0 "the browser smoke test ran to its end"
 else
 	echo "# browser part skipped: Chromium or playwright-core (installed by panel.sh) not there"

@@ -86,13 +86,7 @@ export PANEL_NODE_DIR="$NODE_DIR"
 # The script prints "PASS name" / "FAIL name" / "# note" lines.
 (cd "$NODE_DIR" && timeout 150 node "$top_srcdir/tests/panel/panel.mjs") >"$T/node.out" 2>&1
 rc=$?
-while IFS= read -r line; do
-	case $line in
-	"PASS "*) ok "1 = 1" "${line#PASS }" ;;
-	"FAIL "*) ok "1 = 0" "${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$T/node.out"
+panel_tap "$T/node.out"
 is "$rc" 0 "the browser script ran to its end"
 ok "\"$(ls "$ART"/*.png 2>/dev/null | wc -l)\" -ge 5" "screenshots saved in tests/panel/artifacts"
 if [ "$TAP_FAILED" -gt 0 ]; then

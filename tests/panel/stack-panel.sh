@@ -12,6 +12,20 @@
 #
 #   panel_backend_start   the same without nginx (for the Apache test)
 
+# panel_tap FILE [PREFIX]: turns the browser script's "PASS name" /
+# "FAIL name" lines into TAP results (PREFIX before each name); other lines
+# become comments.
+panel_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "1 = 1" "${2:-}${line#PASS }" ;;
+		"FAIL "*) ok "1 = 0" "${2:-}${line#FAIL }" ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$1"
+}
+
 panel_env() {
 	export JOBQ_DB="$T/jobs.db" JOBQ_TEST_JOBS=1 JOBQ_SYNCHRONOUS=normal
 	export OUTPUT_DIR="$OUTDIR" IMAGE_ROOT="$IMGROOT" PUBLISH_DIR="$T/publish"
