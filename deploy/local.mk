@@ -60,25 +60,25 @@ deploy_edit = grace=`$(SED) -n 's/^JOBQ_SHUTDOWN_GRACE=\([0-9]*\)$$/\1/p' $(srcd
 # Rebuilt whenever a folder changes, also on the make command line
 # (make install prefix=/opt/jobq).
 deploy/paths: deploy-force
-	@$(MKDIR_P) deploy; echo '$(sbindir) $(sysconfdir) $(docdir) $(pkgdatadir) $(jobqstatedir) $(jobqrundir)' >$@.tmp; \
-	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	@$(MKDIR_P) deploy; echo '$(sbindir) $(sysconfdir) $(docdir) $(pkgdatadir) $(jobqstatedir) $(jobqrundir)' >$@.$$$$; \
+	if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv $@.$$$$ $@; fi
 deploy-force:
 .PHONY: deploy-force
 
 deploy/jobq-fcgi.socket deploy/jobq-fcgi.service deploy/jobq-worker.service: deploy/paths $(srcdir)/deploy/jobq.env
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/systemd/$(@F).in >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/systemd/$(@F).in >$@.$$$$ && mv $@.$$$$ $@
 deploy/jobq-fcgi.socket: $(srcdir)/deploy/systemd/jobq-fcgi.socket.in
 deploy/jobq-fcgi.service: $(srcdir)/deploy/systemd/jobq-fcgi.service.in
 deploy/jobq-worker.service: $(srcdir)/deploy/systemd/jobq-worker.service.in
 deploy/tmpfiles/jobq.conf: $(srcdir)/deploy/tmpfiles.d/jobq.conf.in deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/tmpfiles.d/jobq.conf.in >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/tmpfiles.d/jobq.conf.in >$@.$$$$ && mv $@.$$$$ $@
 deploy/sysusers/jobq.conf: $(srcdir)/deploy/sysusers.d/jobq.conf.in deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/sysusers.d/jobq.conf.in >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/sysusers.d/jobq.conf.in >$@.$$$$ && mv $@.$$$$ $@
 deploy/spawn-fcgi.example: $(srcdir)/deploy/spawn-fcgi.example.in deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/spawn-fcgi.example.in >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(deploy_edit) $(srcdir)/deploy/spawn-fcgi.example.in >$@.$$$$ && mv $@.$$$$ $@
 # The environment file with the state folder of this configuration.
 deploy/jobq.env.out: $(srcdir)/deploy/jobq.env deploy/paths
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(SED) -e 's|/var/lib/jobq|$(jobqstatedir)|g' $(srcdir)/deploy/jobq.env >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(SED) -e 's|/var/lib/jobq|$(jobqstatedir)|g' $(srcdir)/deploy/jobq.env >$@.$$$$ && mv $@.$$$$ $@
 # The shipped web-server files with this installation's socket, programs
 # and database filled in.
 # (The Basic-auth user file lives in the server's own folder.)
@@ -86,7 +86,7 @@ $(DEPLOY_EXAMPLES:%=deploy/examples/%): deploy/paths
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && case $@ in \
 	    */apache/*) f=apache/`basename $@`; h='$(sysconfdir)/apache2/jobq.htpasswd';; \
 	    *) f=nginx/`basename $@`; h='$(sysconfdir)/nginx/jobq.htpasswd';; \
-	esac && $(deploy_edit) -e "s|@HTPASSWD[@]|$$h|g" $(srcdir)/$$f >$@.tmp && mv $@.tmp $@
+	esac && $(deploy_edit) -e "s|@HTPASSWD[@]|$$h|g" $(srcdir)/$$f >$@.$$$$ && mv $@.$$$$ $@
 deploy/examples/nginx/jobq.conf: $(srcdir)/nginx/jobq.conf
 deploy/examples/nginx/jobq-auth.conf: $(srcdir)/nginx/jobq-auth.conf
 deploy/examples/nginx/jobq-panel.conf: $(srcdir)/nginx/jobq-panel.conf
