@@ -87,7 +87,7 @@ answer(struct committer *c, struct pending *p)
 	struct req r = {.fr = p->fr, .srv = c->srv, .q = c->q, .query = ""};
 
 	submit_answer(&r, p->rc, &p->out);
-	FCGX_Finish_r(p->fr);
+	req_finish(p->fr);
 	FCGX_Free(p->fr, 1);
 	free(p->fr);
 	free(p->strings);

@@ -47,6 +47,9 @@ struct req {
 
 /* --- http.c -------------------------------------------------------------- */
 void req_reset(struct req *r);
+/* Finishes the request, closing its connection at once when the request
+ * was read to its end (instead of libfcgi's lingering close). */
+void req_finish(FCGX_Request *fr);
 const char *req_param(const struct req *r, const char *name);
 /* Reads the body, at most max_body bytes whatever Content-Length says.
  * Returns 0, or -1 after answering 413 (or 400 when the stream broke). */
@@ -67,6 +70,10 @@ void http_head(struct req *r, int status, const char *ctype,
     const char *extra);
 /* Sends a complete JSON answer; consumes body. */
 void http_json(struct req *r, int status, json_object *body,
+    const char *extra);
+/* Sends a complete answer whose JSON text is already made; consumes text
+ * (malloc'd; NULL answers 500 out of memory). */
+void http_json_raw(struct req *r, int status, char *text, size_t len,
     const char *extra);
 /* Sends {"error":{"code","message"[,"details"]}}; consumes details. */
 void http_error(struct req *r, int status, const char *code,

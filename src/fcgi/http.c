@@ -49,6 +49,30 @@ req_reset(struct req *r)
 	r->handed_off = 0;
 }
 
+void
+req_finish(FCGX_Request *fr)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+
+	/* libfcgi ends a connection with a lingering close: shutdown, then
+	 * wait for the web server to close its end while reading whatever
+	 * request data is left, so that unread data cannot turn into a reset
+	 * that loses the answer.  That wait costs two system calls and a
+	 * sleep per request, and the committer's answering thread would pay
+	 * it for every request in turn.  Once this request's stdin has been
+	 * read to its end nothing can be left, and a plain close is safe.
+	 * A request without a body has only the empty stdin record, which
+	 * the server sends together with the parameters. */
+	if (fr->in != NULL && !FCGX_HasSeenEOF(fr->in) &&
+	    (cl == NULL || *cl == '\0' || strcmp(cl, "0") == 0))
+		(void)FCGX_GetChar(fr->in);
+	if (fr->in != NULL && FCGX_HasSeenEOF(fr->in))
+		FCGX_Detach(fr);
+	else
+		FCGX_Attach(fr);
+	FCGX_Finish_r(fr);
+}
+
 const char *
 req_param(const struct req *r, const char *name)
 {
@@ -78,6 +102,16 @@ http_json_text(json_object *o, size_t *len)
 	return json_object_to_json_string_length(o, TEXT_FLAGS, len);
 }
 
+/* The head and a JSON text ending in a newline. */
+static void
+send_json(struct req *r, int status, const char *text, size_t len,
+    const char *extra)
+{
+	http_head(r, status, "application/json; charset=utf-8", extra);
+	FCGX_PutStr(text, (int)len, r->fr->out);
+	FCGX_PutChar('\n', r->fr->out);
+}
+
 void
 http_json(struct req *r, int status, json_object *body, const char *extra)
 {
@@ -89,10 +123,20 @@ http_json(struct req *r, int status, json_object *body, const char *extra)
 		return;
 	}
 	text = http_json_text(body, &len);
-	http_head(r, status, "application/json; charset=utf-8", extra);
-	FCGX_PutStr(text, (int)len, r->fr->out);
-	FCGX_PutChar('\n', r->fr->out);
+	send_json(r, status, text, len, extra);
 	json_object_put(body);
+}
+
+void
+http_json_raw(struct req *r, int status, char *text, size_t len,
+    const char *extra)
+{
+	if (text == NULL) {
+		http_error(r, 500, "internal", "out of memory", NULL, NULL);
+		return;
+	}
+	send_json(r, status, text, len, extra);
+	free(text);
 }
 
 void

@@ -17,4 +17,4 @@ FCGI_TESTS = tests/fcgi/direct.sh tests/fcgi/nginx.sh tests/fcgi/apache_fcgid.sh
 	tests/fcgi/apache_proxy.sh tests/fcgi/load.sh
 TESTS += $(FCGI_TESTS)
 EXTRA_DIST += $(FCGI_TESTS) tests/fcgi/suite.sh tests/fcgi/badinput.py \
-	tests/fcgi/badinput.txt tests/fcgi/stream.py tests/fcgi/fcgi_client.py tests/fcgi/load.py
+	tests/fcgi/badinput.txt tests/fcgi/stream.py tests/fcgi/fcgi_client.py tests/fcgi/close.py tests/fcgi/load.py

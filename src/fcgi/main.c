@@ -154,7 +154,7 @@ worker_main(void *arg)
 		if (r.handed_off)
 			fr = new_request(w->listen_fd);   /* the committer answers */
 		else
-			FCGX_Finish_r(fr);
+			req_finish(fr);
 		req_reset(&r);
 	}
 	FCGX_Free(fr, 1);

@@ -152,6 +152,27 @@ id=$(jget "$(jget "$out" 'j["body"]')" 'j["job_id"]')
 out=$(fc "$T/g.sock" GET "/api/jobs/$id")
 is "$(jget "$(jget "$out" 'j["body"]')" 'j["submitted_by"]')" alice "REMOTE_USER recorded with JOBQ_TRUST_REMOTE_USER=true"
 
+# --- a web server slow to close its end holds no thread -------------------------------
+# libfcgi's lingering close waits up to 2 s for the server to close first;
+# once a request was read to its end the responder closes at once, so with
+# one request thread (and the committer's one answering thread) a second
+# client is answered while the first still holds its connection open.
+ASYNC_JOBS_ENABLED=true ASYNC_JOB_TYPES=generate_amazon_content start_fcgi --listen "$T/h.sock" --threads 1
+wait_for 20 test -S "$T/h.sock"
+CLOSE="$top_srcdir/tests/fcgi/close.py"
+out=$(python3 "$CLOSE" "$T/h.sock" GET /api/health)
+is "$(jget "$out" '[j["a_status"], j["a_eof"], j["b_status"]]')" '[200, true, 200]' "GET: the held request was answered and closed"
+ok "$(jget "$out" 'j["b_ms"]') -lt 1000" "GET: the next client waited $(jget "$out" 'j["b_ms"]') ms (< 1000) for the one thread"
+out=$(python3 "$CLOSE" "$T/h.sock" POST /api/run/content '{"products":[{"sku":"C-1","title":"Mug","brand":"Acme"}]}')
+is "$(jget "$out" '[j["a_status"], j["a_eof"], j["b_status"]]')" '[202, true, 202]' "async POST: the held request was answered and closed"
+ok "$(jget "$out" 'j["b_ms"]') -lt 1000" "async POST: the next answer waited $(jget "$out" 'j["b_ms"]') ms (< 1000) for the answering thread"
+# A body left unread (413 before reading it) keeps the lingering close, so
+# the answer is not lost to a reset.
+out=$(fc "$T/h.sock" POST /api/jobs --body "$T/big" --cl 999999999)
+is "$(jget "$out" '[j["status"], json.loads(j["body"])["error"]["code"]]')" '[413, "body_too_large"]' \
+	"an unread body still gets its whole answer"
+kill -TERM "$PID"; wait "$PID"
+
 # --- health: 503 when the database cannot be read ------------------------------------
 # Checkpoint everything into the file, overwrite every page but the first
 # (header and schema) with garbage, then commit from another connection so
