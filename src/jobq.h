@@ -265,8 +265,13 @@ int jobq_prune(jobq *q, int64_t older_than_ms, int *deleted);
 void jobq_job_clear(struct jobq_job *j);
 void jobq_jobs_free(struct jobq_job *jobs, size_t n);
 void jobq_strv_free(char **v);
-/* The job object of the contract; with_bodies 0 leaves out payload and
- * result (list rows).  NULL when out of memory. */
+/* The job object of the contract as JSON text, malloc'd (free() it), its
+ * length in *len unless len is NULL; with_bodies 0 leaves out payload and
+ * result (list rows).  Stored payload, result and error texts are copied
+ * in as they are when they are well-formed JSON (a cheap scan, no parse),
+ * else written as strings.  NULL when out of memory. */
+char *jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len);
+/* The same as a json-c object, for callers that look inside it. */
 struct json_object *jobq_job_json(const struct jobq_job *j, int with_bodies);
 /* 1 if s is a well-formed UUID string (any version), else 0. */
 int jobq_id_valid(const char *s);

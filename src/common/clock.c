@@ -29,24 +29,76 @@ clock_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Writes v as exactly n decimal digits. */
+static char *
+put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/* The proleptic Gregorian date of a day counted from 1970-01-01 (Howard
+ * Hinnant's civil_from_days).  Plain arithmetic: gmtime_r() takes glibc's
+ * time-zone lock, which every request thread formatting times contends
+ * for. */
+static void
+civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yy + (*m <= 2);
+}
+
 char *
 clock_rfc3339(int64_t ms, char buf[CLOCK_RFC3339_SIZE])
 {
-	time_t secs = (time_t)(ms / 1000);
-	int frac = (int)(ms % 1000);
-	struct tm tm;
+	int64_t secs = ms / 1000, days, y;
+	int frac = (int)(ms % 1000), sod;
+	unsigned m, d;
+	char *p = buf;
 
 	if (frac < 0) {
 		frac += 1000;
 		secs--;
 	}
-	gmtime_r(&secs, &tm);
+	days = secs / 86400;
+	sod = (int)(secs % 86400);
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
 	/* Years past 9999 cannot be written in this format. */
-	if (tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-		tm.tm_year = 9999 - 1900;
-	snprintf(buf, CLOCK_RFC3339_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
-	    tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, frac % 1000);
+	if (y > 9999 || y < 0)
+		y = 9999;
+	p = put_digits(p, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)sod / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)sod / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)sod % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, (unsigned)frac, 3);
+	*p++ = 'Z';
+	*p = '\0';
 	return buf;
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 #include "jobtypes.h"
 
 /* Answers 422 invalid_payload naming one query parameter. */
@@ -29,8 +31,9 @@ h_list(struct req *r)
 	char next[JOBQ_CURSOR_SIZE];
 	struct jobq_job *jobs = NULL;
 	size_t n = 0;
-	int rc;
-	json_object *o, *arr;
+	int rc, bad;
+	struct printbuf *pb;
+	char *text;
 
 	if ((rc = req_query(r, "status", status, sizeof(status))) < 0 ||
 	    (rc == 1 && (f.status = jobq_status_parse(status)) < 0)) {
@@ -67,15 +70,32 @@ h_list(struct req *r)
 			http_jobq_error(r, rc, "list");
 		return;
 	}
-	o = json_object_new_object();
-	arr = json_object_new_array_ext((int)n);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, jobq_job_json(&jobs[i], 0));
+	/* {"jobs":[...],"next_cursor":...} from the rows' own texts. */
+	pb = printbuf_new();
+	bad = pb == NULL || printbuf_strappend(pb, "{\"jobs\":[") < 0;
+	for (size_t i = 0; i < n && !bad; i++) {
+		size_t len;
+		char *t = jobq_job_json_text(&jobs[i], 0, &len);
+		bad = t == NULL || (i > 0 && printbuf_strappend(pb, ",") < 0) ||
+		    printbuf_memappend(pb, t, (int)len) < 0;
+		free(t);
+	}
 	jobq_jobs_free(jobs, n);
-	json_object_object_add(o, "jobs", arr);
-	json_object_object_add(o, "next_cursor",
-	    next[0] ? json_object_new_string(next) : NULL);
-	http_json(r, 200, o, NULL);
+	if (!bad) {
+		/* The cursor is the library's decimal sequence number. */
+		bad = printbuf_strappend(pb, "],\"next_cursor\":") < 0 ||
+		    (next[0] ? sprintbuf(pb, "\"%s\"}", next) : printbuf_strappend(pb, "null}")) < 0;
+	}
+	if (bad) {
+		if (pb)
+			printbuf_free(pb);
+		http_error(r, 500, "internal", "out of memory", NULL, NULL);
+		return;
+	}
+	text = pb->buf;
+	pb->buf = NULL;
+	http_json_raw(r, 200, text, (size_t)printbuf_length(pb), NULL);
+	printbuf_free(pb);
 }
 
 void
@@ -91,6 +111,17 @@ h_stats(struct req *r)
 	http_json(r, 200, stats, NULL);
 }
 
+/* Answers 200 with the job object, and clears j. */
+static void
+job_answer(struct req *r, struct jobq_job *j)
+{
+	size_t len = 0;
+	char *text = jobq_job_json_text(j, 1, &len);
+
+	jobq_job_clear(j);
+	http_json_raw(r, 200, text, len, NULL);
+}
+
 void
 h_get(struct req *r)
 {
@@ -101,8 +132,7 @@ h_get(struct req *r)
 		http_jobq_error(r, rc, "get");
 		return;
 	}
-	http_json(r, 200, jobq_job_json(&j, 1), NULL);
-	jobq_job_clear(&j);
+	job_answer(r, &j);
 }
 
 static void
@@ -117,8 +147,7 @@ change(struct req *r, int (*fn)(jobq *, const char *, struct jobq_job *),
 		http_jobq_error(r, rc, what);
 		return;
 	}
-	http_json(r, 200, jobq_job_json(&j, 1), NULL);
-	jobq_job_clear(&j);
+	job_answer(r, &j);
 }
 
 void

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -136,74 +137,363 @@ jobq_strv_free(char **v)
 	free(v);
 }
 
-static json_object *
-time_json(int64_t ms)
+/* A growing text; oom once any append failed. */
+struct text {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+put(struct text *t, const char *s, size_t n)
+{
+	if (t->oom)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 1024;
+		char *p;
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(t->p, cap)) == NULL) {
+			t->oom = 1;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+#define PUT_LIT(t, lit) put((t), (lit), sizeof(lit) - 1)
+
+/* A JSON string, or null for NULL. */
+static void
+put_string(struct text *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run;
+
+	if (s == NULL) {
+		PUT_LIT(t, "null");
+		return;
+	}
+	PUT_LIT(t, "\"");
+	for (run = s; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = {'\\', 0};
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		put(t, run, (size_t)(s - run));
+		put(t, esc, n);
+		run = s + 1;
+	}
+	put(t, run, (size_t)(s - run));
+	PUT_LIT(t, "\"");
+}
+
+static void
+put_int(struct text *t, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	put(t, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* "key": with the comma before every key but the first. */
+static void
+put_key(struct text *t, const char *key)
+{
+	if (t->len > 1)
+		PUT_LIT(t, ",");
+	PUT_LIT(t, "\"");
+	put(t, key, strlen(key));
+	PUT_LIT(t, "\":");
+}
+
+static void
+put_time(struct text *t, int64_t ms)
 {
 	char buf[CLOCK_RFC3339_SIZE];
 
-	return ms > 0 ? json_object_new_string(clock_rfc3339(ms, buf)) : NULL;
+	if (ms > 0)
+		put_string(t, clock_rfc3339(ms, buf));
+	else
+		PUT_LIT(t, "null");
 }
 
-static json_object *
-str_json(const char *s)
+/* A stored JSON text goes out as it is; one that is not well-formed (it
+ * should never happen) goes out as a string rather than breaking the
+ * answer. */
+static void
+put_body(struct text *t, const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	size_t n;
+
+	if (s != NULL && json_text_valid(s, n = strlen(s)))
+		put(t, s, n);
+	else
+		put_string(t, s);
 }
 
-/* Stored JSON texts are emitted as JSON; a text that does not parse (it
- * should never happen) is emitted as a string rather than dropped. */
-static json_object *
-body_json(const char *text)
-{
-	json_object *o;
+#define JSON_DEPTH_MAX 256
 
-	if (text == NULL)
+/* Skips JSON whitespace. */
+static size_t
+ws(const char *s, size_t i, size_t len)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Scans the string starting at s[i] == '"'; the index after it, or 0. */
+static size_t
+scan_string(const char *s, size_t i, size_t len)
+{
+	for (i++; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c != '\\')
+			continue;
+		if (++i >= len)
+			return 0;
+		if (s[i] == 'u') {
+			for (int k = 0; k < 4; k++)
+				if (++i >= len || !isxdigit((unsigned char)s[i]))
+					return 0;
+		} else if (strchr("\"\\/bfnrt", s[i]) == NULL || s[i] == '\0') {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Scans the number starting at s[i]; the index after it, or 0. */
+static size_t
+scan_number(const char *s, size_t i, size_t len)
+{
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (i < len && s[i] >= '1' && s[i] <= '9')
+		while (i < len && is_digit(s[i]))
+			i++;
+	else
+		return 0;
+	if (i < len && s[i] == '.') {
+		if (++i >= len || !is_digit(s[i]))
+			return 0;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= len || !is_digit(s[i]))
+			return 0;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	return i;
+}
+
+int
+json_text_valid(const char *s, size_t len)
+{
+	char stack[JSON_DEPTH_MAX];
+	int depth = 0;
+	size_t i = ws(s, 0, len), e;
+
+	for (;;) {
+		/* A value at s[i]. */
+		if (i >= len)
+			return 0;
+		switch (s[i]) {
+		case '{':
+		case '[':
+			if (depth == JSON_DEPTH_MAX)
+				return 0;
+			stack[depth++] = s[i];
+			i = ws(s, i + 1, len);
+			if (i < len && s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+				depth--;
+				i++;
+				break;
+			}
+			if (stack[depth - 1] == '[')
+				continue;
+			goto key;
+		case '"':
+			if ((i = scan_string(s, i, len)) == 0)
+				return 0;
+			break;
+		case 't':
+		case 'f':
+		case 'n': {
+			const char *lit = s[i] == 't' ? "true" : s[i] == 'f' ? "false" : "null";
+			size_t n = strlen(lit);
+			if (len - i < n || memcmp(s + i, lit, n) != 0)
+				return 0;
+			i += n;
+			break;
+		}
+		default:
+			if ((i = scan_number(s, i, len)) == 0)
+				return 0;
+		}
+		/* After a value: the end, or what its container allows. */
+		for (;;) {
+			i = ws(s, i, len);
+			if (depth == 0)
+				return i == len;
+			if (i >= len)
+				return 0;
+			if (s[i] == ',') {
+				i = ws(s, i + 1, len);
+				if (stack[depth - 1] == '[')
+					break;
+				goto key;
+			}
+			if (s[i] != (stack[depth - 1] == '{' ? '}' : ']'))
+				return 0;
+			depth--;
+			i++;
+		}
+		continue;
+key:
+		/* "key": then the member's value. */
+		if (i >= len || s[i] != '"' || (e = scan_string(s, i, len)) == 0)
+			return 0;
+		i = ws(s, e, len);
+		if (i >= len || s[i] != ':')
+			return 0;
+		i = ws(s, i + 1, len);
+	}
+}
+
+char *
+jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len)
+{
+	struct text t = {0};
+	int64_t now = clock_ms(), end;
+
+	PUT_LIT(&t, "{");
+	put_key(&t, "id");
+	put_string(&t, j->id);
+	put_key(&t, "type");
+	put_string(&t, j->type);
+	put_key(&t, "status");
+	put_string(&t, jobq_status_name(j->status));
+	put_key(&t, "priority");
+	put_int(&t, j->priority);
+	put_key(&t, "progress");
+	put_int(&t, j->progress);
+	put_key(&t, "progress_message");
+	put_string(&t, j->progress_message);
+	put_key(&t, "attempts");
+	put_int(&t, j->attempts);
+	put_key(&t, "max_attempts");
+	put_int(&t, j->max_attempts);
+	if (with_bodies) {
+		put_key(&t, "payload");
+		put_body(&t, j->payload);
+		put_key(&t, "result");
+		put_body(&t, j->result);
+	}
+	put_key(&t, "error");
+	put_body(&t, j->error);
+	put_key(&t, "submitted_by");
+	put_string(&t, j->submitted_by);
+	put_key(&t, "worker");
+	put_string(&t, j->worker);
+	put_key(&t, "created_at");
+	put_time(&t, j->created_at);
+	put_key(&t, "run_at");
+	put_time(&t, j->run_at);
+	put_key(&t, "started_at");
+	put_time(&t, j->started_at);
+	put_key(&t, "finished_at");
+	put_time(&t, j->finished_at);
+	put_key(&t, "updated_at");
+	put_time(&t, j->updated_at);
+	put_key(&t, "next_attempt_at");
+	put_time(&t, j->status == JOBQ_QUEUED ? j->next_attempt_at : 0);
+	/* wait_ms: from due (run_at) to the start of the latest attempt;
+	 * run_ms: that attempt's duration, so far when still running. */
+	put_key(&t, "wait_ms");
+	if (j->started_at > 0)
+		put_int(&t, j->started_at > j->run_at ? j->started_at - j->run_at : 0);
+	else
+		PUT_LIT(&t, "null");
+	put_key(&t, "run_ms");
+	end = j->status == JOBQ_RUNNING ? now : j->finished_at;
+	if (j->started_at > 0 && end > 0)
+		put_int(&t, end > j->started_at ? end - j->started_at : 0);
+	else
+		PUT_LIT(&t, "null");
+	put_key(&t, "cancel_requested");
+	if (j->cancel_requested)
+		PUT_LIT(&t, "true");
+	else
+		PUT_LIT(&t, "false");
+	PUT_LIT(&t, "}");
+	if (t.oom) {
+		free(t.p);
 		return NULL;
-	o = json_tokener_parse(text);
-	return o ? o : json_object_new_string(text);
+	}
+	if (len)
+		*len = t.len;
+	return t.p;
 }
 
 json_object *
 jobq_job_json(const struct jobq_job *j, int with_bodies)
 {
-	json_object *o = json_object_new_object();
-	int64_t now = clock_ms(), end;
+	char *text = jobq_job_json_text(j, with_bodies, NULL);
+	json_tokener *tok;
+	json_object *o = NULL;
 
-	if (o == NULL)
+	if (text == NULL)
 		return NULL;
-	json_object_object_add(o, "id", json_object_new_string(j->id));
-	json_object_object_add(o, "type", str_json(j->type));
-	json_object_object_add(o, "status",
-	    json_object_new_string(jobq_status_name(j->status)));
-	json_object_object_add(o, "priority", json_object_new_int(j->priority));
-	json_object_object_add(o, "progress", json_object_new_int(j->progress));
-	json_object_object_add(o, "progress_message", str_json(j->progress_message));
-	json_object_object_add(o, "attempts", json_object_new_int(j->attempts));
-	json_object_object_add(o, "max_attempts", json_object_new_int(j->max_attempts));
-	if (with_bodies) {
-		json_object_object_add(o, "payload", body_json(j->payload));
-		json_object_object_add(o, "result", body_json(j->result));
+	if ((tok = json_tokener_new_ex(JSON_DEPTH_MAX + 2)) != NULL) {
+		o = json_tokener_parse_ex(tok, text, -1);
+		json_tokener_free(tok);
 	}
-	json_object_object_add(o, "error", body_json(j->error));
-	json_object_object_add(o, "submitted_by", str_json(j->submitted_by));
-	json_object_object_add(o, "worker", str_json(j->worker));
-	json_object_object_add(o, "created_at", time_json(j->created_at));
-	json_object_object_add(o, "run_at", time_json(j->run_at));
-	json_object_object_add(o, "started_at", time_json(j->started_at));
-	json_object_object_add(o, "finished_at", time_json(j->finished_at));
-	json_object_object_add(o, "updated_at", time_json(j->updated_at));
-	json_object_object_add(o, "next_attempt_at",
-	    j->status == JOBQ_QUEUED ? time_json(j->next_attempt_at) : NULL);
-	/* wait_ms: from due (run_at) to the start of the latest attempt;
-	 * run_ms: that attempt's duration, so far when still running. */
-	json_object_object_add(o, "wait_ms", j->started_at > 0 ?
-	    json_object_new_int64(j->started_at > j->run_at ?
-	    j->started_at - j->run_at : 0) : NULL);
-	end = j->status == JOBQ_RUNNING ? now : j->finished_at;
-	json_object_object_add(o, "run_ms", j->started_at > 0 && end > 0 ?
-	    json_object_new_int64(end > j->started_at ? end - j->started_at : 0) :
-	    NULL);
-	json_object_object_add(o, "cancel_requested",
-	    json_object_new_boolean(j->cancel_requested));
+	free(text);
 	return o;
 }

@@ -2,9 +2,11 @@
  * test_common.c -- the helpers every program uses: RFC 3339 and duration
  * parsing, UUIDv7 ids, configuration layering and validation, log quoting.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -24,6 +26,34 @@ test_clock(void)
 	is_str(clock_rfc3339(0, buf), "1970-01-01T00:00:00.000Z", "epoch formats");
 	is_str(clock_rfc3339(1795878245123LL, buf), "2026-11-28T15:04:05.123Z",
 	    "a time with milliseconds formats");
+	is_str(clock_rfc3339(-1, buf), "1969-12-31T23:59:59.999Z", "before the epoch formats");
+	is_str(clock_rfc3339(951782400000LL, buf), "2000-02-29T00:00:00.000Z", "a leap day formats");
+	/* The arithmetic formatter agrees with gmtime_r from year 1 to 9999. */
+	{
+		uint64_t x = 0x9e3779b97f4a7c15ULL;
+		int bad = 0;
+		for (int i = 0; i < 200000 && !bad; i++) {
+			char want[64];
+			struct tm tm;
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			int64_t v = -62135596800000LL + (int64_t)(x % 315537897600000ULL);
+			time_t secs = (time_t)(v / 1000);
+			int frac = (int)(v % 1000);
+			if (frac < 0) {
+				frac += 1000;
+				secs--;
+			}
+			gmtime_r(&secs, &tm);
+			snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			    tm.tm_min, tm.tm_sec, frac);
+			if (strcmp(clock_rfc3339(v, buf), want) != 0) {
+				diag("%lld: got %s, want %s", (long long)v, buf, want);
+				bad = 1;
+			}
+		}
+		ok(!bad, "200,000 random times from year 1 to 9999 format as gmtime_r does");
+	}
 	ok(clock_parse_rfc3339("2026-11-28T15:04:05.123Z", &ms) == 0 &&
 	    ms == 1795878245123LL, "RFC 3339 with Z parses");
 	ok(clock_parse_rfc3339("2026-11-28T16:04:05.123+01:00", &ms) == 0 &&

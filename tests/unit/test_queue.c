@@ -663,6 +663,93 @@ test_list_and_stats(void)
 	jobq_close(q);
 }
 
+/* json_text_valid (which decides whether a stored text is copied into an
+ * answer as it is) against a table, and against json-c's strict parser
+ * on every entry; the job text always parses, whatever is stored. */
+static void
+test_json_text(void)
+{
+	static const char *const good[] = {
+		"{}", "[]", " {} ", "1", "-0", "0.5", "-1.25e+10", "1E-3", "\"\"",
+		"true", "false", "null", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\"",
+		"{\"a\":[1,2.5e-3,-0,true,false,null,\"x\"],\"b\":{\"c\":{}}}",
+		"[ 1 , [ ] , { \"k\" : \"v\" } ]\n", "\"caf\xc3\xa9\"",
+	};
+	static const char *const bad[] = {
+		"", "   ", "{", "}", "[", "{\"a\"}", "{\"a\":}", "[1,]", "{,}", "{\"a\":1,}",
+		"01", "1.", ".5", "-", "1e", "1e+", "+1", "\"\x01\"", "\"\\q\"", "\"\\u12G4\"",
+		"\"abc", "tru", "nulls", "{} {}", "[1 2]", "{\"a\" 1}", "{1:2}", "'x'",
+		"[\"a\",]", "NaN", "Infinity", "{\"a\":1}x", "\"\\u00e\"",
+	};
+	json_tokener *tok = json_tokener_new_ex(300);
+	int agree = 1;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(json_text_valid(good[i], strlen(good[i])), "well-formed: %s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!json_text_valid(bad[i], strlen(bad[i])), "not well-formed: %s", bad[i]);
+	/* What is copied into an answer must parse elsewhere too.  (json-c
+	 * also takes "1.", NaN and Infinity, which RFC 8259 does not.) */
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		size_t len = strlen(good[i]), end;
+		json_object *o;
+		/* With the NUL, so that a number at the end is complete. */
+		json_tokener_reset(tok);
+		o = json_tokener_parse_ex(tok, good[i], (int)len + 1);
+		end = json_tokener_get_parse_end(tok);
+		if (json_tokener_get_error(tok) != json_tokener_success ||
+		    (end < len && strspn(good[i] + end, " \t\r\n") != len - end)) {
+			diag("json-c refuses [%s]", good[i]);
+			agree = 0;
+		}
+		json_object_put(o);
+	}
+	ok(agree, "json-c's strict parser takes every well-formed entry");
+	json_tokener_free(tok);
+
+	/* Depth: 256 nested arrays are copied, 257 are not. */
+	char deep[600];
+	memset(deep, '[', 257);
+	memset(deep + 257, ']', 257);
+	ok(!json_text_valid(deep, 514), "257 levels are refused");
+	ok(json_text_valid(deep + 1, 512), "256 levels are accepted");
+
+	/* Whatever is stored, the job text is JSON; well-formed bodies come
+	 * back as they are, others as strings. */
+	struct jobq_job j = {.id = "0190f3a8-0000-7000-8000-000000000001",
+	    .status = JOBQ_FAILED, .attempts = 1, .max_attempts = 3};
+	j.type = (char *)"noop";
+	j.payload = (char *)"{ \"a\" : [1, 2] }";
+	j.result = (char *)"not json";
+	j.error = (char *)"{\"code\":\"x\",\"message\":\"tab\\there \\\"q\\\"\"}";
+	j.progress_message = (char *)"line\nbreak \"quoted\" \x01 back\\slash";
+	j.created_at = j.run_at = j.updated_at = 1795878245123LL;
+	size_t len = 0;
+	char *text = jobq_job_json_text(&j, 1, &len);
+	json_object *o = text ? json_tokener_parse(text) : NULL, *x;
+	ok(o != NULL && len == strlen(text), "the job text parses");
+	ok(text && strstr(text, "\"payload\":{ \"a\" : [1, 2] }") != NULL,
+	    "a well-formed payload is copied as it is");
+	json_object_object_get_ex(o, "result", &x);
+	is_str(json_object_get_string(x), "not json", "a stored text that is not JSON comes back as a string");
+	ok(json_object_is_type(x, json_type_string), "... of type string");
+	json_object_object_get_ex(o, "progress_message", &x);
+	is_str(json_object_get_string(x), j.progress_message, "control characters, quotes and backslashes round-trip");
+	json_object_object_get_ex(o, "error", &x);
+	ok(json_object_is_type(x, json_type_object), "a well-formed error is an object");
+	json_object_object_get_ex(o, "created_at", &x);
+	is_str(json_object_get_string(x), "2026-11-28T15:04:05.123Z", "times in RFC 3339");
+	json_object_object_get_ex(o, "started_at", &x);
+	ok(x == NULL, "unset times are null");
+	json_object_put(o);
+	free(text);
+	text = jobq_job_json_text(&j, 0, NULL);
+	ok(text && strstr(text, "\"payload\"") == NULL && strstr(text, "\"result\"") == NULL &&
+	    strstr(text, "\"error\"") != NULL, "list rows leave out payload and result");
+	free(text);
+}
+
 static void
 test_bad_input(void)
 {
@@ -969,6 +1056,7 @@ main(void)
 	test_admin();
 	test_list_and_stats();
 	test_bad_input();
+	test_json_text();
 	test_migrations();
 	test_faults();
 	test_removed();
