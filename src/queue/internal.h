@@ -64,7 +64,9 @@ int schema_version_ok(jobq *q, int *version);
 int job_from_row(sqlite3_stmt *st, struct jobq_job *j);
 int64_t db_now(const jobq *q);
 /* 1 if s[0..len) is exactly one well-formed JSON text (RFC 8259, nested
- * at most 256 deep), so it may be copied into an answer as it is. */
+ * at most JSON_TEXT_DEPTH deep), so it may be copied into an answer as it
+ * is. */
+#define JSON_TEXT_DEPTH 256
 int json_text_valid(const char *s, size_t len);
 
 #endif
