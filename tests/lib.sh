@@ -85,6 +85,15 @@ done_testing() {
 	[ "$TAP_FAILED" -eq 0 ]
 }
 
+# db_alone DB SQL: the first value SQL selects from a copy of the database
+# file without its write-ahead log, i.e. what checkpoints have put in the
+# file itself.
+db_alone() {
+	cp "$1" "$T/alone.db" && rm -f "$T/alone.db-wal" "$T/alone.db-shm"
+	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
+		"$T/alone.db" "$2"
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

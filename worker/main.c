@@ -264,6 +264,11 @@ heartbeat(struct worker *w)
 		    log_quote(jobq_errmsg(bad), m, sizeof(m)));
 		return;
 	}
+	/* Idle: fold the write-ahead log back into the database file, which
+	 * SQLite leaves to the next 1000 pages of writes, so that readers
+	 * (the responder) stop paying for the frames in it. */
+	if (me.running == 0 && w->nlocal == 0 && w->ndone == 0)
+		(void)jobq_checkpoint(w->q);
 	err = jobq_heartbeat(w->fq, &me, w->lease_ms, &cancel);
 	if (err != JOBQ_OK) {
 		char m[256];

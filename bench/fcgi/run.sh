@@ -79,6 +79,12 @@ base="http://127.0.0.1:$port"
 for i in $(seq 100); do curl -fs -o /dev/null "$base/api/health" && break; sleep 0.05; done
 id=$(curl -s -XPOST -H 'Content-Type: application/json' --data-binary @<(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$top_srcdir/bench/fcgi/post.lua") "$base/api/run/content" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
+# BENCH_PREFILL=N: N more jobs in the database before the first round.
+if [ "${BENCH_PREFILL:-0}" -gt 0 ]; then
+	sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$top_srcdir/bench/fcgi/post.lua" >"$T/one"
+	for i in $(seq "$BENCH_PREFILL"); do cat "$T/one"; done >"$T/prefill"
+	"$top_builddir/jobqctl" enqueue generate_amazon_content @"$T/prefill" >/dev/null
+fi
 
 # run NAME URL [lua]: prints requests/s, non-2xx answers and jobq-fcgi's
 # peak RSS (kB) during the run.

@@ -7,18 +7,24 @@
  * only ever sent after the commit holding its row, and the number of
  * enqueues in flight is not bounded by the number of request threads.
  * One request alone is committed at once: no timer, no added delay.
+ * When the requests stop for IDLE_CHECKPOINT_MS after some commits, the
+ * committer folds the write-ahead log back into the database file
+ * (jobq_checkpoint), so that readers stop paying for it.
  */
 #include "fcgi/fcgi.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cli.h"
 #include "common/log.h"
 
 #define BATCH_MAX 256
 #define PENDING_MAX 1024         /* beyond this, request threads wait */
+#define IDLE_CHECKPOINT_MS 100
 
 struct pending {
 	struct jobq_new job;          /* strings below are owned */
@@ -36,6 +42,7 @@ struct committer {
 	struct pending *head, **tail;
 	int count;
 	int stop;
+	int dirty;                    /* committed since the last checkpoint */
 	jobq *q;
 	const struct server *srv;
 	pthread_t thread;
@@ -136,8 +143,24 @@ committer_main(void *arg)
 	for (;;) {
 		size_t n = 0;
 
-		while (c->head == NULL && !c->stop)
-			pthread_cond_wait(&c->work, &c->mu);
+		while (c->head == NULL && !c->stop) {
+			struct timespec ts;
+			if (!c->dirty) {
+				pthread_cond_wait(&c->work, &c->mu);
+				continue;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += IDLE_CHECKPOINT_MS * 1000000L;
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			if (pthread_cond_timedwait(&c->work, &c->mu, &ts) == ETIMEDOUT &&
+			    c->head == NULL && !c->stop) {
+				c->dirty = 0;
+				pthread_mutex_unlock(&c->mu);
+				(void)jobq_checkpoint(c->q);
+				pthread_mutex_lock(&c->mu);
+			}
+		}
 		if (c->head == NULL && c->stop)
 			break;
 		while (c->head != NULL && n < BATCH_MAX) {
@@ -150,6 +173,7 @@ committer_main(void *arg)
 		pthread_mutex_unlock(&c->mu);
 		commit_batch(c, v, n);
 		pthread_mutex_lock(&c->mu);
+		c->dirty = 1;
 		for (size_t i = 0; i < n; i++) {
 			v[i]->next = NULL;
 			*c->atail = v[i];
@@ -169,6 +193,7 @@ committer_start(const struct server *srv)
 {
 	struct committer *c = calloc(1, sizeof(*c));
 	struct jobq_options o;
+	pthread_condattr_t ca;
 	int err;
 
 	if (c == NULL)
@@ -185,7 +210,10 @@ committer_start(const struct server *srv)
 	}
 	c->srv = srv;
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->work, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->work, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&c->space, NULL);
 	pthread_cond_init(&c->answers, NULL);
 	c->tail = &c->head;

@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -280,14 +282,26 @@ precreate(const char *path)
 	close(fd);
 }
 
+/* Process-wide SQLite settings, before SQLite initializes itself.  Memory
+ * statistics off: with them every allocation of every connection takes
+ * one global mutex, which the responder's request threads (one connection
+ * each) would all contend for.  Nothing here reads the statistics. */
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Opens q->db on q->path and prepares it: pragmas, then (unless
  * read-only) WAL and migrations.  create 0 refuses a missing file. */
 static int
 connect_db(jobq *q, int create)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	char pragmas[256];
 	int err, flags;
 
+	pthread_once(&once, sqlite_setup);
 	flags = SQLITE_OPEN_NOMUTEX | (q->opt.readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
 	if (!q->opt.readonly && create)
@@ -389,6 +403,22 @@ jobq_refresh(jobq *q)
 	if (q->db == NULL || !moved(q))
 		return JOBQ_OK;
 	return jobq_reopen(q);
+}
+
+int
+jobq_checkpoint(jobq *q)
+{
+	int rc;
+
+	if (q->db == NULL)
+		return db_set_error(q, JOBQ_ERR_IO, "%s is not open", q->path);
+	if (q->opt.readonly)
+		return JOBQ_OK;
+	rc = sqlite3_wal_checkpoint_v2(q->db, "main", SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return JOBQ_OK;
+	return db_fail(q, "checkpoint");
 }
 
 int

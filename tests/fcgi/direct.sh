@@ -171,6 +171,14 @@ ok "$(jget "$out" 'j["b_ms"]') -lt 1000" "async POST: the next answer waited $(j
 out=$(fc "$T/h.sock" POST /api/jobs --body "$T/big" --cl 999999999)
 is "$(jget "$out" '[j["status"], json.loads(j["body"])["error"]["code"]]')" '[413, "body_too_large"]' \
 	"an unread body still gets its whole answer"
+# --- the committer folds the write-ahead log back when idle ----------------------------
+# SQLite checkpoints only once the log holds 1000 pages; readers pay for
+# what stays in it.  100 ms after the last commit, the database file
+# itself (copied without its log) holds every job.
+for i in $(seq 20); do fc "$T/h.sock" POST /api/jobs --body "$T/small" >/dev/null; done
+sleep 0.5
+total=$(jobqctl --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+is "$(db_alone "$JOBQ_DB" "select count(*) from jobs")" "$total" "idle for 100 ms after 20 enqueues: the database file alone holds all $total jobs"
 kill -TERM "$PID"; wait "$PID"
 
 # --- health: 503 when the database cannot be read ------------------------------------

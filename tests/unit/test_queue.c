@@ -981,6 +981,52 @@ test_removed(void)
 	jobq_close(q);
 }
 
+/* Jobs in the database file itself, read without its write-ahead log:
+ * the file is copied alone and opened read-only. */
+static int
+jobs_in_main_file(const char *path)
+{
+	char copy[300], cmd[1024];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	snprintf(copy, sizeof(copy), "%s.alone", path);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && rm -f %s-wal %s-shm", path, copy, copy, copy);
+	if (system(cmd) != 0)
+		return -1;
+	if (sqlite3_open_v2(copy, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM jobs", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	unlink(copy);
+	return n;
+}
+
+/* A burst of writes stays in the write-ahead log until it holds 1000
+ * pages; jobq_checkpoint folds it back into the file. */
+static void
+test_checkpoint(void)
+{
+	char path[256];
+	jobq *q = open_db("ckpt.db", 1);
+	struct jobq_new n = {.type = "noop", .payload = "{}"};
+	struct jobq_enqueued e;
+
+	db_path(path, sizeof(path), "ckpt.db");
+	sqlite3_exec(q->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	for (int i = 0; i < 40; i++)
+		jobq_enqueue(q, &n, &e);
+	ok(jobs_in_main_file(path) < 40, "after 40 enqueues the file alone lacks some (%d): they are in the log",
+	    jobs_in_main_file(path));
+	is_int(jobq_checkpoint(q), JOBQ_OK, "checkpoint");
+	is_int(jobs_in_main_file(path), 40, "after a checkpoint the file alone holds all 40");
+	jobq_close(q);
+}
+
 /* An in-memory database: no file of any kind appears in the folder. */
 static void
 test_memory(void)
@@ -1060,6 +1106,7 @@ main(void)
 	test_migrations();
 	test_faults();
 	test_removed();
+	test_checkpoint();
 	test_memory();
 	test_plans();
 	test_concurrent_claims();

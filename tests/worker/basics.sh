@@ -37,6 +37,11 @@ for i in 1 2 3 4 5; do
 	sleep 0.2
 done
 ok "$max -lt 500" "idle worker picks up new jobs at once (worst wait ${max} ms, poll 30 s)"
+# An idle worker folds the write-ahead log back into the database file at
+# its next heartbeat (at most 1 s): the file alone has the outcomes.
+sleep 1.5
+is "$(db_alone "$JOBQ_DB" "select count(*) from jobs where status = 'succeeded'")" 5 \
+	"idle worker: the database file itself holds the 5 outcomes (log checkpointed)"
 
 # --- a delayed job starts on time ---------------------------------------------
 at=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc)+d.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]+"Z")')
