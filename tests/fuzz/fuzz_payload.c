@@ -1,9 +1,7 @@
 /*
  * fuzz_payload.c -- the submission check of generate_amazon_content and,
  * for payloads it accepts, the template provider and the flat-file row:
- * no row cell may hold a tab, CR or LF, or break Amazon's limits.  And
- * the job object made from any stored text is JSON: a text that
- * json_text_valid() lets through as it is must parse.
+ * no row cell may hold a tab, CR or LF, or break Amazon's limits.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -12,49 +10,7 @@
 #include "common/config.h"
 #include "content/content.h"
 #include "content/internal.h"
-#include "jobq.h"
-#include "queue/internal.h"
 #include "tests/fuzz/fuzz.h"
-
-/* The bytes as payload, result, error and progress message of a job: the
- * job text must parse whatever they are. */
-static void
-job_text(const uint8_t *data, size_t size)
-{
-	char *s = malloc(size + 1), *text;
-	struct jobq_job j = {.id = "0190f3a8-0000-7000-8000-000000000001"};
-	json_tokener *tok;
-	size_t len;
-
-	if (s == NULL)
-		return;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	len = strlen(s);
-	j.type = (char *)"noop";
-	j.payload = j.result = j.error = j.progress_message = s;
-	if ((tok = json_tokener_new_ex(300)) == NULL) {
-		free(s);
-		return;
-	}
-	if ((text = jobq_job_json_text(&j, 1, NULL)) != NULL) {
-		json_object *o = json_tokener_parse_ex(tok, text, -1);
-		if (o == NULL)
-			abort();
-		json_object_put(o);
-		free(text);
-	}
-	if (json_text_valid(s, len)) {
-		json_object *o;
-		json_tokener_reset(tok);
-		o = json_tokener_parse_ex(tok, s, (int)len + 1);
-		if (json_tokener_get_error(tok) != json_tokener_success)
-			abort();
-		json_object_put(o);
-	}
-	json_tokener_free(tok);
-	free(s);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,7 +19,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_tokener *tok = json_tokener_new_ex(64);
 	json_object *o, *details;
 
-	job_text(data, size);
 	if (tok == NULL)
 		return 0;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);

@@ -9,7 +9,7 @@
 # A target X is tests/fuzz/fuzz_X.c (defining LLVMFuzzerTestOneInput) with
 # seeds in tests/fuzz/corpus/X/.  To add one: a line in FUZZ_TARGETS, a
 # replay program below, its corpus.
-FUZZ_TARGETS = config time cursor payload text openai route
+FUZZ_TARGETS = config time cursor payload text openai route jobtext
 FUZZ_SECONDS = 60
 # Everything a target may call, compiled once more with coverage.
 FUZZ_SRCS = $(filter %.c,$(libjobq_a_SOURCES) $(libjobqwork_a_SOURCES)) \
@@ -42,6 +42,10 @@ tests_fuzz_replay_text_SOURCES = tests/fuzz/fuzz_text.c $(REPLAY_SRCS)
 tests_fuzz_replay_text_LDADD = $(WORK_LIBS)
 tests_fuzz_replay_openai_SOURCES = tests/fuzz/fuzz_openai.c $(REPLAY_SRCS)
 tests_fuzz_replay_openai_LDADD = $(WORK_LIBS)
+
+check_PROGRAMS += tests/fuzz/replay_jobtext
+tests_fuzz_replay_jobtext_SOURCES = tests/fuzz/fuzz_jobtext.c $(REPLAY_SRCS)
+tests_fuzz_replay_jobtext_LDADD = $(JOBQ_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_route
 tests_fuzz_replay_route_SOURCES = tests/fuzz/fuzz_route.c $(REPLAY_SRCS) $(FUZZ_FCGI_SRCS)
