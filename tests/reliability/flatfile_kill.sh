@@ -26,9 +26,17 @@ for round in $(seq 1 "$ROUNDS"); do
 	"$top_builddir/jobqctl" enqueue generate_amazon_content @"$T/payload.json" >>"$T/ids" || break
 	setsid "$top_builddir/jobq-worker" --concurrency 2 >>"$T/worker.log" 2>&1 &
 	w=$!
+	# The worker leads its own process group only once setsid has run in
+	# the child: a kill of the group before that would miss it (and the
+	# wait below would then wait for a daemon).
+	for i in $(seq 200); do
+		[ "$(ps -o pgid= -p "$w" | tr -d ' ')" = "$w" ] && break
+		sleep 0.01
+	done
 	sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
 	# The worker and its job processes share its session: kill them all.
 	kill -KILL -- "-$w" 2>/dev/null && kills=$((kills + 1))
+	kill -KILL "$w" 2>/dev/null   # never wait for a live worker
 	wait "$w" 2>/dev/null
 done
 is "$kills" "$ROUNDS" "the worker was killed $ROUNDS times mid-work"
