@@ -143,4 +143,4 @@ uninstall-local:
 TESTS += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
 	tests/deploy/doctest.sh tests/deploy/spawn.sh
 EXTRA_DIST += tests/deploy/units.sh tests/deploy/install.sh tests/deploy/quickstart.sh \
-	tests/deploy/doctest.sh tests/deploy/doctest.py tests/deploy/spawn.sh
+	tests/deploy/doctest.sh tests/deploy/doctest.py tests/deploy/doclinks.py tests/deploy/spawn.sh

@@ -67,4 +67,12 @@ for what in "--state failed" "api/jobz/stats" "jobq-workers.service" "jobq-main.
 	check "the doctest fails on: $what" grep -q -e "^not ok .*$what" "$T/bad.out"
 done
 is "$(grep -c '^not ok' "$T/bad.out")" 4 "... and on nothing else"
+
+# Relative links between the documents point at files that exist.
+check "every relative Markdown link points at a file" \
+	python3 "$top_srcdir/tests/deploy/doclinks.py" "${docs[@]}"
+mkdir -p "$T/links/docs"
+sed 's|(docs/operations.md)|(docs/operation.md)|' "$top_srcdir/README.md" >"$T/links/README.md"
+python3 "$top_srcdir/tests/deploy/doclinks.py" "$T/links/README.md" >"$T/links.out" 2>&1
+ok "$? -eq 1 -a -n \"\$(grep -F 'docs/operation.md' '$T/links.out')\"" "the link check fails on a renamed document"
 done_testing
