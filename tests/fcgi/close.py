@@ -7,41 +7,18 @@
 # keeps its end open for 3 s; meanwhile client B sends the same request.
 # Prints JSON: A's status, whether A then saw the responder close (EOF)
 # and after how many ms, and how long B waited for its answer.
-import json, os, socket, struct, sys, threading, time
+import json, os, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fcgi_client import connect, nv, record, request
+from fcgi_client import connect, read_record, request, send
 
 addr, method, uri = sys.argv[1:4]
 body = sys.argv[4].encode() if len(sys.argv) > 4 else b""
 
 
-def read_record(s):
-    hdr = b""
-    while len(hdr) < 8:
-        c = s.recv(8 - len(hdr))
-        if not c:
-            return None, b""
-        hdr += c
-    _, t, _, n, pad, _ = struct.unpack(">BBHHBB", hdr)
-    data = b""
-    while len(data) < n + pad:
-        c = s.recv(n + pad - len(data))
-        if not c:
-            break
-        data += c
-    return t, data[:n]
-
-
 a = connect(addr)
 a.settimeout(10)
-p = {"REQUEST_METHOD": method, "REQUEST_URI": uri, "QUERY_STRING": "",
-     "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_LENGTH": str(len(body))}
-if body:
-    p["CONTENT_TYPE"] = "application/json"
-pb = b"".join(nv(k.encode(), v.encode()) for k, v in p.items())
-a.sendall(record(1, struct.pack(">HBxxxxx", 1, 0)) + record(4, pb) + record(4, b"") +
-          (record(5, body) if body else b"") + record(5, b""))
+send(a, method, uri, body)
 out = b""
 while True:
     t, data = read_record(a)

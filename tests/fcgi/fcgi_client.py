@@ -32,9 +32,8 @@ def connect(addr):
         s = socket.create_connection((host, int(port)))
     return s
 
-def request(addr, method, uri, body=b"", cl="auto", params=None, on_line=None):
-    s = connect(addr)
-    s.settimeout(30)
+def send(s, method, uri, body=b"", cl="auto", params=None):
+    """Sends one request (parameters, then the body as stdin records)."""
     path, _, query = uri.partition("?")
     p = {"REQUEST_METHOD": method, "REQUEST_URI": uri, "QUERY_STRING": query,
          "SCRIPT_NAME": path, "SERVER_PROTOCOL": "HTTP/1.1"}
@@ -47,7 +46,6 @@ def request(addr, method, uri, body=b"", cl="auto", params=None, on_line=None):
     p.update(params or {})
     pb = b"".join(nv(k.encode(), v.encode()) for k, v in p.items())
     msg = record(1, struct.pack(">HBxxxxx", 1, 0)) + record(4, pb) + record(4, b"")
-    t0 = time.monotonic()
     try:
         s.sendall(msg)
         for i in range(0, len(body), 65535):
@@ -55,30 +53,39 @@ def request(addr, method, uri, body=b"", cl="auto", params=None, on_line=None):
         s.sendall(record(5, b""))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the responder answered before reading everything
+
+def read_record(s):
+    """One record: (type, content), or (None, b"") at the end."""
+    hdr = b""
+    while len(hdr) < 8:
+        c = s.recv(8 - len(hdr))
+        if not c:
+            return None, b""
+        hdr += c
+    _, t, _, n, pad, _ = struct.unpack(">BBHHBB", hdr)
+    data = b""
+    while len(data) < n + pad:
+        c = s.recv(n + pad - len(data))
+        if not c:
+            break
+        data += c
+    return t, data[:n]
+
+def request(addr, method, uri, body=b"", cl="auto", params=None, on_line=None):
+    s = connect(addr)
+    s.settimeout(30)
+    t0 = time.monotonic()
+    send(s, method, uri, body, cl, params)
     out, buf, times = b"", b"", []
-    done = False
-    while not done:
+    while True:
         try:
-            hdr = b""
-            while len(hdr) < 8:
-                c = s.recv(8 - len(hdr))
-                if not c:
-                    done = True
-                    break
-                hdr += c
-            if done:
-                break
-            _, t, _, n, pad, _ = struct.unpack(">BBHHBB", hdr)
-            data = b""
-            while len(data) < n + pad:
-                c = s.recv(n + pad - len(data))
-                if not c:
-                    break
-                data += c
+            t, data = read_record(s)
         except ConnectionResetError:
             break
+        if t is None or t == 3:
+            break
         if t == 6:
-            out += data[:n]
+            out += data
             while b"\n" in out[len(buf):]:
                 # a line finished: note when
                 idx = out.index(b"\n", len(buf))
@@ -86,8 +93,6 @@ def request(addr, method, uri, body=b"", cl="auto", params=None, on_line=None):
                 times.append(round((time.monotonic() - t0) * 1000))
                 if on_line:
                     on_line(buf)
-        elif t == 3:
-            done = True
     s.close()
     head, _, rest = out.partition(b"\r\n\r\n")
     headers = {}
