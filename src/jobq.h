@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 struct json_object;
+struct printbuf;
 
 #define JOBQ_ID_SIZE 37          /* a UUIDv7 string and its NUL */
 #define JOBQ_CURSOR_SIZE 24      /* an opaque list cursor and its NUL */
@@ -278,6 +279,10 @@ void jobq_strv_free(char **v);
  * in as they are when they are well-formed JSON (a cheap scan, no parse),
  * else written as strings.  NULL when out of memory. */
 char *jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len);
+/* The same text appended to json-c's pb (for a list); 0, or -1 when out
+ * of memory. */
+int jobq_job_json_append(struct printbuf *pb, const struct jobq_job *j,
+    int with_bodies);
 /* The same as a json-c object, for callers that look inside it. */
 struct json_object *jobq_job_json(const struct jobq_job *j, int with_bodies);
 /* 1 if s is a well-formed UUID string (any version), else 0. */

@@ -70,16 +70,12 @@ h_list(struct req *r)
 			http_jobq_error(r, rc, "list");
 		return;
 	}
-	/* {"jobs":[...],"next_cursor":...} from the rows' own texts. */
+	/* {"jobs":[...],"next_cursor":...}, the rows written straight in. */
 	pb = printbuf_new();
 	bad = pb == NULL || printbuf_strappend(pb, "{\"jobs\":[") < 0;
-	for (size_t i = 0; i < n && !bad; i++) {
-		size_t len;
-		char *t = jobq_job_json_text(&jobs[i], 0, &len);
-		bad = t == NULL || (i > 0 && printbuf_strappend(pb, ",") < 0) ||
-		    printbuf_memappend(pb, t, (int)len) < 0;
-		free(t);
-	}
+	for (size_t i = 0; i < n && !bad; i++)
+		bad = (i > 0 && printbuf_strappend(pb, ",") < 0) ||
+		    jobq_job_json_append(pb, &jobs[i], 0) < 0;
 	jobq_jobs_free(jobs, n);
 	if (!bad) {
 		/* The cursor is the library's decimal sequence number. */

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,33 +137,18 @@ jobq_strv_free(char **v)
 	free(v);
 }
 
-/* A growing text; oom once any append failed. */
+/* The printbuf a job object is appended to; oom once an append failed. */
 struct text {
-	char *p;
-	size_t len, cap;
+	struct printbuf *pb;
+	int start;                    /* where this object begins in pb */
 	int oom;
 };
 
 static void
 put(struct text *t, const char *s, size_t n)
 {
-	if (t->oom)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 1024;
-		char *p;
-		while (t->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
+	if (!t->oom && printbuf_memappend(t->pb, s, (int)n) < 0)
+		t->oom = 1;
 }
 
 #define PUT_LIT(t, lit) put((t), (lit), sizeof(lit) - 1)
@@ -226,7 +212,7 @@ put_int(struct text *t, int64_t v)
 static void
 put_key(struct text *t, const char *key)
 {
-	if (t->len > 1)
+	if (printbuf_length(t->pb) > t->start + 1)
 		PUT_LIT(t, ",");
 	PUT_LIT(t, "\"");
 	put(t, key, strlen(key));
@@ -258,10 +244,11 @@ put_body(struct text *t, const char *s)
 		put_string(t, s);
 }
 
-char *
-jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len)
+int
+jobq_job_json_append(struct printbuf *pb, const struct jobq_job *j,
+    int with_bodies)
 {
-	struct text t = {0};
+	struct text t = {.pb = pb, .start = printbuf_length(pb)};
 	int64_t now = clock_ms(), end;
 
 	PUT_LIT(&t, "{");
@@ -324,13 +311,25 @@ jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len)
 	else
 		PUT_LIT(&t, "false");
 	PUT_LIT(&t, "}");
-	if (t.oom) {
-		free(t.p);
+	return t.oom ? -1 : 0;
+}
+
+char *
+jobq_job_json_text(const struct jobq_job *j, int with_bodies, size_t *len)
+{
+	struct printbuf *pb = printbuf_new();
+	char *text = NULL;
+
+	if (pb == NULL)
 		return NULL;
+	if (jobq_job_json_append(pb, j, with_bodies) == 0) {
+		text = pb->buf;
+		if (len)
+			*len = (size_t)printbuf_length(pb);
+		pb->buf = NULL;
 	}
-	if (len)
-		*len = t.len;
-	return t.p;
+	printbuf_free(pb);
+	return text;
 }
 
 json_object *
